@@ -1,0 +1,208 @@
+using System.IO.Compression;
+using System.Runtime.InteropServices;
+
+namespace GammapyTools.Fits;
+
+/// <summary>
+/// Writes HDUs to a FITS file. Files are written to a temporary file in the destination folder
+/// and renamed into place, so a reader never sees a partial file and a failure leaves nothing
+/// behind. Every HDU gets DATASUM and CHECKSUM. A name ending in ".gz" is gzip-compressed.
+/// </summary>
+public static class FitsWriter
+{
+    /// <summary>Writes <paramref name="hdus"/> to <paramref name="path"/>. A first HDU that is not a primary HDU gets an empty primary HDU before it.</summary>
+    public static void Write(string path, IEnumerable<Hdu> hdus, bool overwrite = false)
+    {
+        string full = Path.GetFullPath(path);
+        if (!overwrite && File.Exists(full)) throw new FitsException("the file exists (use overwrite to replace it)", full);
+        string dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                if (full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+                {
+                    using var gz = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
+                    WriteTo(gz, hdus, full);
+                }
+                else
+                    WriteTo(file, hdus, full);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite);
+        }
+        catch (Exception e)
+        {
+            TryDelete(temp);
+            if (e is FitsException) throw;
+            if (e is FormatException or ArgumentException or IOException or InvalidCastException or OverflowException or UnauthorizedAccessException)
+                throw new FitsException($"cannot write: {e.Message}", full, inner: e);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Writes the HDUs as one FITS byte stream.</summary>
+    public static void WriteTo(Stream stream, IEnumerable<Hdu> hdus, string? nameForErrors = null)
+    {
+        int index = 0;
+        foreach (var hdu in hdus)
+        {
+            if (index == 0 && !(hdu is ImageHdu { IsPrimary: true } || hdu is RawHdu && hdu.Header.Contains("SIMPLE")))
+            {
+                WriteHdu(stream, ImageHdu.EmptyPrimary(), 0, nameForErrors);
+                index++;
+            }
+            WriteHdu(stream, hdu, index, nameForErrors);
+            index++;
+        }
+        if (index == 0) WriteHdu(stream, ImageHdu.EmptyPrimary(), 0, nameForErrors);
+    }
+
+    private static void WriteHdu(Stream stream, Hdu hdu, int index, string? file)
+    {
+        FitsHeader header;
+        byte[] data;
+        try
+        {
+            (header, data) = hdu switch
+            {
+                BinaryTableHdu t => EncodeTable(t),
+                ImageHdu i => EncodeImage(i, index == 0),
+                RawHdu r => (PrepareRawHeader(r.Header), r.Data),
+                _ => throw new ArgumentException($"unknown HDU type {hdu.GetType().Name}"),
+            };
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidCastException or OverflowException)
+        {
+            throw new FitsException(e.Message, file, index, e);
+        }
+
+        int padding = (int)((FitsHeader.BlockLength - data.Length % FitsHeader.BlockLength) % FitsHeader.BlockLength);
+        uint dataSum = Checksum.Accumulate(0, data.AsSpan(0, data.Length - data.Length % 4));
+        if (data.Length % 4 != 0)
+        {
+            Span<byte> tail = stackalloc byte[4];
+            tail.Clear();
+            data.AsSpan(data.Length - data.Length % 4).CopyTo(tail);
+            dataSum = Checksum.Accumulate(dataSum, tail);
+        }
+        header.Set("CHECKSUM", "0000000000000000", "HDU checksum");
+        header.Set("DATASUM", dataSum.ToString(System.Globalization.CultureInfo.InvariantCulture), "data unit checksum");
+        byte[] headerBytes = header.ToBytes();
+        uint sum = Checksum.Add(Checksum.Accumulate(0, headerBytes), dataSum);
+        header.Set("CHECKSUM", Checksum.Encode(sum));
+        headerBytes = header.ToBytes();
+
+        stream.Write(headerBytes);
+        stream.Write(data);
+        if (padding > 0) stream.Write(new byte[padding]);
+    }
+
+    private static FitsHeader PrepareRawHeader(FitsHeader source)
+    {
+        var h = source.Clone();
+        h.Remove("CHECKSUM");
+        h.Remove("DATASUM");
+        return h;
+    }
+
+    private static (FitsHeader, byte[]) EncodeTable(BinaryTableHdu hdu)
+    {
+        var table = hdu.Table;
+        int rowWidth = 0;
+        foreach (var c in table.Columns)
+        {
+            if (c.RowCount != table.RowCount && c.Repeat != 0)
+                throw new FormatException($"column {c.Name} has {c.RowCount} rows, the table {table.RowCount}");
+            if (c.Format.IsVariableLength)
+            {
+                long max = 0;
+                foreach (var row in c.Data) max = Math.Max(max, row is string s ? s.Length : (row as Array)?.Length ?? 0);
+                c.ReplaceFormat(c.Format with { MaxLength = max });
+            }
+            rowWidth = checked(rowWidth + c.Format.FieldWidth);
+        }
+        long tableBytes = (long)rowWidth * table.RowCount;
+        if (tableBytes > Array.MaxLength) throw new FormatException("the table is too large to write");
+        var rows = new byte[tableBytes];
+        var heap = new HeapBuilder();
+        int offset = 0;
+        foreach (var c in table.Columns)
+        {
+            BinaryTableCodec.Encode(rows, rowWidth, table.RowCount, offset, c, heap);
+            offset += c.Format.FieldWidth;
+        }
+        byte[] data = rows;
+        if (heap.Length > 0)
+        {
+            data = new byte[tableBytes + heap.Length];
+            rows.CopyTo(data, 0);
+            heap.ToArray().CopyTo(data, tableBytes);
+        }
+        var header = TableLayout.BuildHeader(hdu.Header, table, rowWidth, heap.Length);
+        return (header, data);
+    }
+
+    private static (FitsHeader, byte[]) EncodeImage(ImageHdu hdu, bool primary)
+    {
+        var src = hdu.Header;
+        var h = new FitsHeader();
+        void Put(string key, object value, string comment) => h.Add(new HeaderCard(key, value, src.Find(key)?.Comment ?? comment));
+
+        (int bitpix, int size) = hdu.Data switch
+        {
+            // No data: keep the BITPIX the header had (MAGIC writes 16 in an empty primary).
+            null => ((int)(src.GetLong("BITPIX") is long b && b is 8 or 16 or 32 or 64 or -32 or -64 ? b : 8), 1),
+            byte[] => (8, 1),
+            short[] => (16, 2),
+            int[] => (32, 4),
+            long[] => (64, 8),
+            float[] => (-32, 4),
+            double[] => (-64, 8),
+            _ => throw new FormatException($"image data of type {hdu.Data.GetType().Name} has no BITPIX"),
+        };
+        if (primary) Put("SIMPLE", true, "conforms to FITS standard");
+        else Put("XTENSION", "IMAGE", "Image extension");
+        Put("BITPIX", (long)bitpix, "array data type");
+        var axes = hdu.Data is null ? [] : hdu.Axes;
+        Put("NAXIS", (long)axes.Length, "number of array dimensions");
+        long count = 1;
+        for (int i = 0; i < axes.Length; i++)
+        {
+            Put($"NAXIS{i + 1}", (long)axes[i], "");
+            count *= axes[i];
+        }
+        if (hdu.Data is not null && count != hdu.Data.Length)
+            throw new FormatException($"image axes ({string.Join("×", axes)}) do not match its {hdu.Data.Length} values");
+        if (primary) Put("EXTEND", true, "");
+        else
+        {
+            Put("PCOUNT", 0L, "number of parameters");
+            Put("GCOUNT", 1L, "number of groups");
+        }
+        foreach (var card in src)
+            if (card.IsCommentary || !(TableLayout.IsRegenerated(card.Keyword) || card.Keyword == "GROUPS"))
+                h.Add(card);
+
+        if (hdu.Data is null) return (h, []);
+        var bytes = new byte[hdu.Data.Length * size];
+        switch (hdu.Data)
+        {
+            case byte[] b: b.CopyTo(bytes, 0); break;
+            case short[] s: MemoryMarshal.AsBytes(s.AsSpan()).CopyTo(bytes); break;
+            case int[] s: MemoryMarshal.AsBytes(s.AsSpan()).CopyTo(bytes); break;
+            case long[] s: MemoryMarshal.AsBytes(s.AsSpan()).CopyTo(bytes); break;
+            case float[] s: MemoryMarshal.AsBytes(s.AsSpan()).CopyTo(bytes); break;
+            case double[] s: MemoryMarshal.AsBytes(s.AsSpan()).CopyTo(bytes); break;
+        }
+        BinaryTableCodec.SwapInPlace(bytes, size);
+        return (h, bytes);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace GammapyTools.Tests.Support;
+
+/// <summary>Where the tests find their data and the independent programs they compare against.</summary>
+public static class TestPaths
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string Data(params string[] parts) => Path.Combine([RepoRoot, "tests", "data", .. parts]);
+
+    /// <summary>The team's shared data folder (../shared/data beside the clone), or null when absent.</summary>
+    public static string? SharedData
+    {
+        get
+        {
+            var dir = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data"));
+            return Directory.Exists(dir) ? dir : null;
+        }
+    }
+
+    public static string InteropScript(string name) => Path.Combine(RepoRoot, "tests", "interop", name);
+
+    public static string NewTempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "gpt-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GammapyTools.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("cannot find the repository root (GammapyTools.slnx) above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>
+/// Runs the independent oracles: Debian's python3 with astropy/gammapy, and HEASARC's fitsverify.
+/// When one is not installed, the test says so in its output and passes (CI installs both).
+/// </summary>
+public static class Oracles
+{
+    public const string Python = "/usr/bin/python3";
+
+    private static readonly Lazy<bool> _astropy = new(() => File.Exists(Python) && Run(Python, ["-c", "import astropy"], out _) == 0);
+    private static readonly Lazy<bool> _gammapy = new(() => File.Exists(Python) && Run(Python, ["-c", "import gammapy"], out _) == 0);
+    private static readonly Lazy<string?> _fitsverify = new(() =>
+        new[] { "/usr/bin/fitsverify", "/usr/local/bin/fitsverify" }.FirstOrDefault(File.Exists));
+
+    public static bool HasAstropy => _astropy.Value;
+    public static bool HasGammapy => _gammapy.Value;
+    public static string? FitsVerify => _fitsverify.Value;
+
+    public static int Run(string exe, IEnumerable<string> args, out string output, int timeoutSeconds = 600)
+    {
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["OPENBLAS_NUM_THREADS"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutSeconds * 1000))
+        {
+            p.Kill(true);
+            output = $"timed out after {timeoutSeconds} s";
+            return -1;
+        }
+        output = stdout.Result + stderr.Result;
+        return p.ExitCode;
+    }
+
+    /// <summary>Runs a script of tests/interop with Debian's python3; returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) RunPython(string script, params string[] args)
+    {
+        int code = Run(Python, [TestPaths.InteropScript(script), .. args], out var output);
+        return (code, output);
+    }
+
+    /// <summary>fitsverify's verdict on a file: (errors, warnings, full report).</summary>
+    public static (int Errors, int Warnings, string Report) Verify(string path)
+    {
+        Run(FitsVerify!, ["-l", path], out var report);
+        // The report ends with "**** Verification found N warning(s) and M error(s). ****"
+        var m = System.Text.RegularExpressions.Regex.Match(report, @"Verification found (\d+) warning\(s\) and (\d+) error\(s\)");
+        if (!m.Success) return (-1, -1, report);
+        return (int.Parse(m.Groups[2].Value), int.Parse(m.Groups[1].Value), report);
+    }
+}
