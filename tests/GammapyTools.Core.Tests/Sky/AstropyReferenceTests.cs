@@ -83,7 +83,7 @@ public class AstropyReferenceTests(ITestOutputHelper output)
             var rot = new PointingRotation(new SkyCoord(r.V[2], r.V[3]), new SkyCoord(r.V[4], r.V[5]));
             double[] ra = [r.V[0]], dec = [r.V[1]];
             rot.Apply(ra, dec, ra, dec);
-            Assert.InRange(ra[0], 0.0, 359.999999999999);
+            TestPoints.AssertRa(ra[0]);
             Assert.True(DistanceToOut(r, new SkyCoord(ra[0], dec[0])) < Tolerance);
         }
     }

@@ -28,7 +28,7 @@ public class PointingRotationTests
                 Assert.Equal(sepBefore, SphericalGeometry.Separation(tos[i], moved), 1e-9);
                 Assert.True(TestPoints.AngleDiff(paBefore, SphericalGeometry.PositionAngle(tos[i], moved)) < 1e-9,
                     $"{rot}: event {ev} -> {moved}");
-                Assert.InRange(moved.Ra, 0.0, 359.999999999999);
+                TestPoints.AssertRa(moved.Ra);
                 checkedEvents++;
             }
         }
@@ -69,7 +69,7 @@ public class PointingRotationTests
         {
             var expected = rot.Apply(new SkyCoord(ra[i], dec[i]));
             Assert.True(SphericalGeometry.Separation(expected, new SkyCoord(raOut[i], decOut[i])) < 1e-12);
-            Assert.InRange(raOut[i], 0.0, 359.999999999999);
+            TestPoints.AssertRa(raOut[i]);
         }
         // In place: the outputs may be the input arrays.
         rot.Apply(ra, dec, ra, dec);
@@ -105,14 +105,19 @@ public class PointingRotationTests
     [Fact]
     public void BulkFloat_NeverWrites360()
     {
-        // An event just west of RA 0 after rotation: double RA 359.999999999 rounds to 360f.
+        // Events just west of RA 0 after rotation: double RA 359.999999999 rounds to 360f.
+        // 19 events so that both the 8-wide vector path and the scalar tail see such values.
         var rot = new PointingRotation(new SkyCoord(0, 0), new SkyCoord(0, 0));
-        float[] ra = [-1e-9f, 359.999999f];
-        float[] dec = [0f, 0f];
-        var raOut = new float[2];
-        var decOut = new float[2];
+        float[] ra = Enumerable.Range(0, 19).Select(i => i % 2 == 0 ? -1e-9f : 359.999999f).ToArray();
+        float[] dec = Enumerable.Range(0, 19).Select(i => i * 0.1f).ToArray();
+        var raOut = new float[ra.Length];
+        var decOut = new float[ra.Length];
         rot.Apply(ra, dec, raOut, decOut);
         Assert.All(raOut, r => Assert.InRange(r, 0f, 359.99997f));
+        double[] rad = ra.Select(r => (double)r - 1e-13).ToArray();
+        double[] decd = dec.Select(d => (double)d).ToArray();
+        rot.Apply(rad, decd, rad, decd);
+        Assert.All(rad, r => Assert.True(r >= 0.0 && r < 360.0, $"RA {r}"));
     }
 
     [Fact]

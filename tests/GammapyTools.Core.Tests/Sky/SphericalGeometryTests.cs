@@ -68,6 +68,9 @@ internal static class TestPoints
         for (int i = 0; i < randomCount; i++) yield return Uniform(rng);
     }
 
+    /// <summary>A longitude in [0, 360): 360 itself is the one value that must never appear.</summary>
+    public static void AssertRa(double ra) => Assert.True(ra >= 0.0 && ra < 360.0, $"RA {ra} not in [0, 360)");
+
     /// <summary>Difference of two angles on the circle, degrees in [0, 180].</summary>
     public static double AngleDiff(double a, double b)
     {
