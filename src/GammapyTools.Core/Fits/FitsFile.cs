@@ -8,9 +8,10 @@ public enum HduKind { Primary, Image, BinaryTable, AsciiTable, Other }
 /// <summary>Where one HDU sits in a file, and its header. Listing HDUs reads only headers.</summary>
 public sealed class HduInfo
 {
-    internal HduInfo(int index, FitsHeader header, HduKind kind, long dataOffset, long dataLength)
+    internal HduInfo(int index, FitsHeader header, HduKind kind, long headerOffset, long dataOffset, long dataLength)
     {
         Index = index;
+        HeaderOffset = headerOffset;
         Header = header;
         Kind = kind;
         DataOffset = dataOffset;
@@ -20,6 +21,10 @@ public sealed class HduInfo
     public int Index { get; }
     public FitsHeader Header { get; }
     public HduKind Kind { get; }
+    /// <summary>Byte offset of the header in the (decompressed) file.</summary>
+    public long HeaderOffset { get; }
+    /// <summary>Size of the whole HDU in the file: header, data and padding.</summary>
+    public long Size => DataOffset - HeaderOffset + (DataLength + FitsHeader.BlockLength - 1) / FitsHeader.BlockLength * FitsHeader.BlockLength;
     /// <summary>Byte offset of the data in the (decompressed) file.</summary>
     public long DataOffset { get; }
     /// <summary>Data length in bytes, without padding (including any heap).</summary>
@@ -169,7 +174,7 @@ public sealed class FitsFile : IDisposable
                 throw new FitsException($"truncated: the data of HDU {index} ({header.GetString("EXTNAME") ?? kind.ToString()}) needs {dataLength} bytes from offset {dataOffset}, but the file has {length} bytes", path, index);
             if (dataOffset + padded > length)
                 throw new FitsException($"wrong block size: the file length {length} is not a whole number of 2880-byte blocks (the last HDU is not padded)", path, index);
-            hdus.Add(new HduInfo(index, header, kind, dataOffset, dataLength));
+            hdus.Add(new HduInfo(index, header, kind, offset, dataOffset, dataLength));
             offset = dataOffset + padded;
         }
         return hdus;

@@ -1,0 +1,177 @@
+using GammapyTools.Fits;
+
+namespace GammapyTools.Dl3;
+
+/// <summary>
+/// A GADF data store: a folder with an obs-index (one row per run) and an hdu-index (one row per
+/// HDU, FILE_DIR relative to the index), like gammapy's <c>DataStore</c>. Opening reads the two
+/// index tables only; runs are built from obs-index rows, so listing thousands of runs opens no
+/// DL3 file.
+/// </summary>
+public sealed class DataStore
+{
+    public static readonly string[] HduIndexNames = ["hdu-index.fits.gz", "hdu-index.fits"];
+    public static readonly string[] ObsIndexNames = ["obs-index.fits.gz", "obs-index.fits"];
+
+    private readonly Dictionary<long, List<HduLocation>> _hdus;
+    private readonly Dictionary<long, int> _obsRow;
+    private readonly BinaryTable? _obsTable;
+
+    private DataStore(string root, string hduIndexPath, string? obsIndexPath, Dictionary<long, List<HduLocation>> hdus,
+        BinaryTable? obsTable, FitsHeader? obsHeader)
+    {
+        Root = root;
+        HduIndexPath = hduIndexPath;
+        ObsIndexPath = obsIndexPath;
+        _hdus = hdus;
+        _obsTable = obsTable;
+        ObsIndexHeader = obsHeader;
+        _obsRow = new Dictionary<long, int>();
+        if (obsTable?.Find("OBS_ID") is { } ids)
+        {
+            var values = ids.ToDoubles();
+            for (int i = 0; i < values.Length; i++) _obsRow.TryAdd((long)values[i], i);
+        }
+    }
+
+    public string Root { get; }
+    public string HduIndexPath { get; }
+    public string? ObsIndexPath { get; }
+    public FitsHeader? ObsIndexHeader { get; }
+
+    /// <summary>Run numbers in the store (those of the hdu-index with an events HDU), ascending.</summary>
+    public IReadOnlyList<long> ObsIds => _hdus.Where(kv => kv.Value.Any(h => h.HduType == "events")).Select(kv => kv.Key).Order().ToList();
+
+    public bool Contains(long obsId) => _hdus.ContainsKey(obsId);
+
+    public IReadOnlyList<HduLocation> HdusOf(long obsId) =>
+        _hdus.TryGetValue(obsId, out var list) ? list : throw new KeyNotFoundException($"run {obsId} is not in the data store {Root}");
+
+    /// <summary>Opens a data store from its folder or from the path of its hdu-index file.</summary>
+    public static DataStore Open(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        string root, hduIndex;
+        if (File.Exists(full))
+        {
+            hduIndex = full;
+            root = System.IO.Path.GetDirectoryName(full)!;
+        }
+        else if (Directory.Exists(full))
+        {
+            root = full;
+            hduIndex = HduIndexNames.Select(n => System.IO.Path.Combine(root, n)).FirstOrDefault(File.Exists)
+                ?? throw new FitsException($"not a data store: no {string.Join(" or ", HduIndexNames)} in this folder", full);
+        }
+        else throw new FitsException("no such data store folder or index file", full);
+
+        string? obsIndex = ObsIndexNames.Select(n => System.IO.Path.Combine(root, n)).FirstOrDefault(File.Exists);
+        var hdus = ReadHduIndex(hduIndex, root);
+        BinaryTable? obsTable = null;
+        FitsHeader? obsHeader = null;
+        if (obsIndex is not null)
+        {
+            using var f = FitsFile.Open(obsIndex);
+            var info = f.Find(h => string.Equals(h.GetString("HDUCLAS2")?.Trim(), "OBS", StringComparison.OrdinalIgnoreCase))
+                ?? f.Find("OBS_INDEX") ?? (f.Hdus.Count > 1 ? f.Hdus[1] : throw new FitsException("the obs-index has no table", obsIndex));
+            var t = f.ReadTable(info);
+            obsTable = t.Table;
+            obsHeader = t.Header;
+            if (!obsTable.Contains("OBS_ID")) throw new FitsException("the obs-index has no OBS_ID column", obsIndex);
+        }
+        return new DataStore(root, hduIndex, obsIndex, hdus, obsTable, obsHeader);
+    }
+
+    private static Dictionary<long, List<HduLocation>> ReadHduIndex(string path, string root)
+    {
+        using var f = FitsFile.Open(path);
+        var info = f.Find(h => string.Equals(h.GetString("HDUCLAS2")?.Trim(), "HDU", StringComparison.OrdinalIgnoreCase))
+            ?? f.Find("HDU_INDEX") ?? (f.Hdus.Count > 1 ? f.Hdus[1] : throw new FitsException("the hdu-index has no table", path));
+        var t = f.ReadTable(info).Table;
+        foreach (var col in new[] { "OBS_ID", "HDU_TYPE", "HDU_CLASS", "FILE_DIR", "FILE_NAME", "HDU_NAME" })
+            if (!t.Contains(col)) throw new FitsException($"the hdu-index has no {col} column", path);
+        var ids = t["OBS_ID"].ToDoubles();
+        var types = t["HDU_TYPE"].Get<string>();
+        var classes = t["HDU_CLASS"].Get<string>();
+        var dirs = t["FILE_DIR"].Get<string>();
+        var names = t["FILE_NAME"].Get<string>();
+        var hduNames = t["HDU_NAME"].Get<string>();
+        var result = new Dictionary<long, List<HduLocation>>();
+        for (int i = 0; i < t.RowCount; i++)
+        {
+            string file = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, dirs[i].Trim(), names[i].Trim()));
+            var loc = new HduLocation(types[i].Trim().ToLowerInvariant(), classes[i].Trim().ToLowerInvariant(), file, hduNames[i].Trim());
+            long id = (long)ids[i];
+            if (!result.TryGetValue(id, out var list)) result[id] = list = new List<HduLocation>();
+            list.Add(loc);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The run with this OBS_ID, from its obs-index row (or, without one, from its EVENTS header).
+    /// Throws a <see cref="FitsException"/> naming the file when the index points to a missing file.
+    /// </summary>
+    public Run GetRun(long obsId)
+    {
+        var hdus = HdusOf(obsId);
+        var events = hdus.FirstOrDefault(h => h.HduType == "events")
+            ?? throw new FitsException($"the hdu-index lists no events HDU for run {obsId}", HduIndexPath);
+        if (!File.Exists(events.FilePath))
+            throw new FitsException($"the hdu-index of {Root} points to a file that does not exist (run {obsId})", events.FilePath);
+        if (_obsTable is null || !_obsRow.TryGetValue(obsId, out int row))
+        {
+            using var f = FitsFile.Open(events.FilePath);
+            return Run.FromEventsHeader(HduClassifier.Find(f, events).Header, events.FilePath, hdus, Root);
+        }
+        return RunFromObsIndex(row, events.FilePath, hdus);
+    }
+
+    private Run RunFromObsIndex(int row, string path, IReadOnlyList<HduLocation> hdus)
+    {
+        var t = _obsTable!;
+        double? D(string name)
+        {
+            var c = t.Find(name);
+            if (c is null || c.Format.Type is 'A' or 'L' or 'X' || c.Format.IsVariableLength || c.Repeat != 1) return null;
+            double v = c.ToDoubles()[row];
+            return double.IsNaN(v) ? null : v;
+        }
+        string? S(string name)
+        {
+            var c = t.Find(name);
+            if (c is null) return null;
+            if (c.Format.Type == 'A') { var s = c.Get<string>()[row]; return string.IsNullOrWhiteSpace(s) ? null : s; }
+            return D(name)?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        double? alt = D("ALT_PNT");
+        double? zen = D("ZEN_PNT") ?? (alt is double a ? 90.0 - a : null);
+        return new Run
+        {
+            ObsId = (long)D("OBS_ID")!.Value,
+            Path = path,
+            DataStore = Root,
+            RaPnt = D("RA_PNT") ?? double.NaN,
+            DecPnt = D("DEC_PNT") ?? double.NaN,
+            AltPnt = alt ?? (zen is double z ? 90.0 - z : null),
+            AzPnt = D("AZ_PNT"),
+            Zenith = zen,
+            NsbLevel = D("NSBLEVEL"),
+            NTels = D("N_TELS") is double n ? (int)n : null,
+            TelList = S("TELLIST"),
+            Livetime = D("LIVETIME"),
+            Ontime = D("ONTIME"),
+            Deadc = D("DEADC"),
+            Tstart = D("TSTART"),
+            Tstop = D("TSTOP"),
+            DateObs = Run.ParseDate(S("DATE-OBS"), S("TIME-OBS")),
+            DateAvg = Run.ParseDate(S("DATE-AVG"), null),
+            DateEnd = Run.ParseDate(S("DATE-END"), S("TIME-END")),
+            Object = S("OBJECT"),
+            RaObj = D("RA_OBJ"),
+            DecObj = D("DEC_OBJ"),
+            BackgroundClass = hdus.FirstOrDefault(h => h.HduType == "bkg")?.HduClass,
+            Hdus = hdus,
+        };
+    }
+}

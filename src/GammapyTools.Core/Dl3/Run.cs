@@ -1,0 +1,108 @@
+using System.Globalization;
+using GammapyTools.Fits;
+using GammapyTools.Sky;
+
+namespace GammapyTools.Dl3;
+
+/// <summary>
+/// One observation run: what the pipeline carries between cmdlets. Built from an obs-index row
+/// (fast: no DL3 file opened) or from a DL3 file's EVENTS header. Properties whose keyword the
+/// instrument does not write (H.E.S.S. has no NSBLEVEL) are null.
+/// </summary>
+public sealed class Run
+{
+    public required long ObsId { get; init; }
+    /// <summary>The file holding the run's events.</summary>
+    public required string Path { get; init; }
+    /// <summary>The data store's folder, when the run came from one.</summary>
+    public string? DataStore { get; init; }
+
+    public double RaPnt { get; init; }
+    public double DecPnt { get; init; }
+    public double? AltPnt { get; init; }
+    public double? AzPnt { get; init; }
+    public double? Zenith { get; init; }
+    public double? NsbLevel { get; init; }
+    public int? NTels { get; init; }
+    public string? TelList { get; init; }
+    public double? Livetime { get; init; }
+    public double? Ontime { get; init; }
+    public double? Deadc { get; init; }
+    public double? Tstart { get; init; }
+    public double? Tstop { get; init; }
+    public DateTime? DateObs { get; init; }
+    public DateTime? DateAvg { get; init; }
+    public DateTime? DateEnd { get; init; }
+    public string? Object { get; init; }
+    public double? RaObj { get; init; }
+    public double? DecObj { get; init; }
+    /// <summary>bkg_2d, bkg_3d, or null when the run has no background model.</summary>
+    public string? BackgroundClass { get; init; }
+
+    /// <summary>Every DL3 HDU of the run (from the hdu-index, or found in the file by HDUCLAS keys).</summary>
+    public IReadOnlyList<HduLocation> Hdus { get; init; } = [];
+
+    public SkyCoord Pointing => new(RaPnt, DecPnt);
+    public double? Elevation => AltPnt ?? (Zenith is double z ? 90.0 - z : null);
+
+    public HduLocation? FindHdu(string hduType) =>
+        Hdus.FirstOrDefault(h => string.Equals(h.HduType, hduType, StringComparison.OrdinalIgnoreCase));
+
+    public override string ToString() => $"Run {ObsId} ({Object}) {System.IO.Path.GetFileName(Path)}";
+
+    // ------------------------------------------------------------------ from files
+
+    /// <summary>Reads a run from a DL3 file (headers only).</summary>
+    public static Run FromFile(string path)
+    {
+        using var file = FitsFile.Open(path);
+        var hdus = HduClassifier.Locate(file);
+        var events = hdus.FirstOrDefault(h => h.HduType == "events")
+            ?? throw new FitsException("no EVENTS HDU (HDUCLAS1 = EVENTS) in this file", file.Path);
+        var header = HduClassifier.Find(file, events).Header;
+        return FromEventsHeader(header, file.Path, hdus, dataStore: null);
+    }
+
+    public static Run FromEventsHeader(FitsHeader h, string path, IReadOnlyList<HduLocation> hdus, string? dataStore)
+    {
+        long obsId = h.GetLong("OBS_ID") ?? throw new FitsException("the EVENTS header has no OBS_ID", path);
+        double? alt = h.GetDouble("ALT_PNT");
+        return new Run
+        {
+            ObsId = obsId,
+            Path = path,
+            DataStore = dataStore,
+            RaPnt = h.GetDouble("RA_PNT") ?? throw new FitsException("the EVENTS header has no RA_PNT", path),
+            DecPnt = h.GetDouble("DEC_PNT") ?? throw new FitsException("the EVENTS header has no DEC_PNT", path),
+            AltPnt = alt,
+            AzPnt = h.GetDouble("AZ_PNT"),
+            Zenith = alt is double a ? 90.0 - a : h.GetDouble("ZEN_PNT"),
+            NsbLevel = h.GetDouble("NSBLEVEL"),
+            NTels = (int?)h.GetLong("N_TELS"),
+            TelList = h.GetString("TELLIST"),
+            Livetime = h.GetDouble("LIVETIME"),
+            Ontime = h.GetDouble("ONTIME"),
+            Deadc = h.GetDouble("DEADC"),
+            Tstart = h.GetDouble("TSTART"),
+            Tstop = h.GetDouble("TSTOP"),
+            DateObs = ParseDate(h.GetString("DATE-OBS"), h.GetString("TIME-OBS")),
+            DateAvg = ParseDate(h.GetString("DATE-AVG"), null),
+            DateEnd = ParseDate(h.GetString("DATE-END"), h.GetString("TIME-END")),
+            Object = h.GetString("OBJECT"),
+            RaObj = h.GetDouble("RA_OBJ"),
+            DecObj = h.GetDouble("DEC_OBJ"),
+            BackgroundClass = hdus.FirstOrDefault(x => x.HduType == "bkg")?.HduClass,
+            Hdus = hdus,
+        };
+    }
+
+    /// <summary>FITS dates: "2013-10-04T22:31:07.5", or a date with the time in a separate keyword.</summary>
+    public static DateTime? ParseDate(string? date, string? time)
+    {
+        if (string.IsNullOrWhiteSpace(date)) return null;
+        string text = date.Trim();
+        if (!text.Contains('T') && !string.IsNullOrWhiteSpace(time)) text += "T" + time.Trim();
+        return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d)
+            ? d : null;
+    }
+}
