@@ -82,7 +82,8 @@ function Get-TrxCount {
     [xml] $trx = Get-Content -Raw $Path
     $c = $trx.TestRun.ResultSummary.Counters
     $failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
-    $skipped = [int]$c.notExecuted + [int]$c.inconclusive
+    # xunit's skipped tests show up as total - executed (notExecuted stays 0).
+    $skipped = [Math]::Max([int]$c.total - [int]$c.executed, [int]$c.notExecuted) + [int]$c.inconclusive
     return @{ Passed = [int]$c.passed; Failed = $failed; Skipped = $skipped }
 }
 
