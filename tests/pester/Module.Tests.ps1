@@ -44,6 +44,18 @@ Describe 'Module manifest' {
         $labels | Should -Contain 'ObsId'
         $labels | Should -Contain 'Livetime (s)'
     }
+
+    It 'renders a Run as a table with the Run columns' {
+        $run = [pscustomobject]@{
+            PSTypeName = 'GammapyTools.Dl3.Run'; ObsId = 64080; Object = 'Crab'; RaPnt = 83.633; DecPnt = 22.514
+            Zenith = 20.5; AzPnt = 180.25; NsbLevel = $null; NTels = 4; Livetime = 1234.7; DateObs = '2012-01-01'; Path = '/x'
+        }
+        $text = $run | Out-String -Width 200
+        $text | Should -Match 'ObsId\s+Object\s+RaPnt\s+DecPnt\s+Zenith\s+Azimuth\s+NsbLevel\s+NTels\s+Livetime \(s\)\s+DateObs'
+        $text | Should -Match '64080\s+Crab'
+        $text | Should -Match '1\D?235'      # N0
+        $text | Should -Not -Match 'Path'
+    }
 }
 
 Describe 'Get-GammapyToolsVersion' {

@@ -1,6 +1,5 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
-using System.Reflection;
 
 namespace GammapyTools.PowerShell.Cmdlets;
 
@@ -141,11 +140,8 @@ public abstract class GammapyCmdlet : PSCmdlet
     /// </summary>
     internal static string? DescribeTarget(object? target)
     {
-        if (target is PSObject pso)
-        {
-            target = pso.BaseObject;
-        }
-        switch (target)
+        object? baseObject = target is PSObject wrapped ? wrapped.BaseObject : target;
+        switch (baseObject)
         {
             case null:
                 return null;
@@ -154,9 +150,10 @@ public abstract class GammapyCmdlet : PSCmdlet
             case FileSystemInfo fsi:
                 return fsi.FullName;
         }
-        Type type = target.GetType();
-        object? path = type.GetProperty("Path", BindingFlags.Public | BindingFlags.Instance)?.GetValue(target);
-        object? obsId = type.GetProperty("ObsId", BindingFlags.Public | BindingFlags.Instance)?.GetValue(target);
+        // PSObject.AsPSObject sees both CLR properties (a Run) and note properties (a PSCustomObject).
+        PSObject pso = PSObject.AsPSObject(target!);
+        object? path = pso.Properties["Path"]?.Value;
+        object? obsId = pso.Properties["ObsId"]?.Value;
         if (path is not null && obsId is not null)
         {
             return $"run {obsId} ({path})";
@@ -169,7 +166,7 @@ public abstract class GammapyCmdlet : PSCmdlet
         {
             return $"run {obsId}";
         }
-        return target.ToString();
+        return baseObject.ToString();
     }
 
     // -------------------------------------------------------------- progress
