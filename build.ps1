@@ -130,7 +130,11 @@ exit 0
     Set-Content -Path $childScript -Value $child
     Push-Location $Root
     try {
-        & dotnet pwsh -NoProfile -NonInteractive -File $childScript `
+        # Same pwsh as this one: `dotnet pwsh` runs pwsh.dll under the dotnet host.
+        $host_ = [Environment]::ProcessPath
+        $pwshArgs = @()
+        if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { $pwshArgs += Join-Path $PSHOME 'pwsh.dll' }
+        & $host_ @pwshArgs -NoProfile -NonInteractive -File $childScript `
             -PesterManifest $PesterManifest -TestPath (Join-Path $Root 'tests/pester') `
             -ResultXml (Join-Path $ResultsDir 'pester.xml') -SummaryPath $summaryPath
         $pesterExit = $LASTEXITCODE
