@@ -1,0 +1,187 @@
+#requires -Version 7.6
+<#
+.SYNOPSIS
+    Single entry point: build, test, bench, demo, clean.
+.DESCRIPTION
+    Run from anywhere as:  dotnet pwsh ./build.ps1 [-Task Build|Test|Bench|Demo|Clean] [-Configuration Release]
+
+    Build  dotnet publish of src/GammapyTools.PowerShell (linux-x64, framework-dependent) into
+           module/bin, so native libraries land next to the DLL; copies the MAML help
+           (module/en-US) next to the DLL; checks that System.Management.Automation.dll is not shipped.
+    Test   Build, then the xunit tests (dotnet test) and the Pester tests (tests/pester, Pester 5.7.1
+           from tools/tools.proj) in a child pwsh. Prints a final line "N passed, N failed" over both
+           suites; exits non-zero if either fails.
+    Bench  Build, then bench/Invoke-Bench.ps1 (if present).
+    Demo   Build, then demo/Invoke-Demo.ps1 (if present).
+    Clean  Removes module/bin, TestResults and the projects' bin/obj.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Release', 'Debug')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+$PSNativeCommandUseErrorActionPreference = $false   # exit codes are checked explicitly
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$ModuleBin = Join-Path $Root 'module/bin'
+$ResultsDir = Join-Path $Root 'TestResults'
+$PesterManifest = Join-Path $Root 'tools/packages/pester/5.7.1/tools/Pester.psd1'
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
+function Invoke-Native {
+    # Runs a native command, echoing it; throws if it fails.
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    Write-Host "    $FilePath $($ArgumentList -join ' ')" -ForegroundColor DarkGray
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Invoke-Build {
+    Write-Step "Build ($Configuration): dotnet publish -> module/bin"
+    if (Test-Path $ModuleBin) { Remove-Item $ModuleBin -Recurse -Force }
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GammapyTools.PowerShell'),
+        '-c', $Configuration, '-r', 'linux-x64', '--self-contained', 'false', '-o', $ModuleBin, '-nologo')
+
+    # pwsh brings its own System.Management.Automation; a copy next to the DLL would shadow it.
+    $sma = @(Get-ChildItem $ModuleBin -Recurse -Filter 'System.Management.Automation.dll')
+    if ($sma.Count -gt 0) {
+        Write-Warning "Removing $($sma.Count) System.Management.Automation.dll from module/bin (compile-time reference only)."
+        $sma | Remove-Item -Force
+    }
+    if (Test-Path (Join-Path $ModuleBin 'System.Management.Automation.dll')) {
+        throw 'System.Management.Automation.dll must not be shipped in module/bin.'
+    }
+
+    # MAML help: pwsh looks for <dll>-Help.xml in a culture folder next to the DLL of a
+    # nested binary module, i.e. module/bin/en-US. module/en-US is the source.
+    foreach ($culture in Get-ChildItem (Join-Path $Root 'module') -Directory |
+            Where-Object { $_.Name -match '^[a-z]{2}(-[A-Z]{2})?$' }) {
+        Copy-Item $culture.FullName -Destination $ModuleBin -Recurse -Force
+    }
+    Write-Host "    module built: $(Join-Path $ModuleBin 'GammapyTools.PowerShell.dll')"
+}
+
+function Get-TrxCount {
+    # Returns @{ Passed; Failed; Skipped } from a .trx file (missing file = one failure).
+    param([string] $Path)
+    if (-not (Test-Path $Path)) {
+        Write-Warning "xunit results not found ($Path); counting the suite as failed."
+        return @{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    [xml] $trx = Get-Content -Raw $Path
+    $c = $trx.TestRun.ResultSummary.Counters
+    $failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+    # xunit's skipped tests show up as total - executed (notExecuted stays 0).
+    $skipped = [Math]::Max([int]$c.total - [int]$c.executed, [int]$c.notExecuted) + [int]$c.inconclusive
+    return @{ Passed = [int]$c.passed; Failed = $failed; Skipped = $skipped }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
+    New-Item -ItemType Directory $ResultsDir | Out-Null
+
+    # ---- xunit
+    Write-Step 'xunit: dotnet test tests/GammapyTools.Core.Tests'
+    $trxName = 'xunit.trx'
+    & dotnet test (Join-Path $Root 'tests/GammapyTools.Core.Tests') -c $Configuration -nologo `
+        --logger "trx;LogFileName=$trxName" --logger 'console;verbosity=normal' --results-directory $ResultsDir
+    $xunitExit = $LASTEXITCODE
+    $xunit = Get-TrxCount (Join-Path $ResultsDir $trxName)
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }   # build error, crash, ...
+
+    # ---- Pester, in a child pwsh so this process never loads (and locks) the module DLL
+    Write-Step 'Pester 5.7.1: tests/pester (child pwsh)'
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tools/tools.proj'), '-nologo')
+    if (-not (Test-Path $PesterManifest)) { throw "Pester not found at $PesterManifest after restore." }
+    $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
+    $child = @'
+param($PesterManifest, $TestPath, $ResultXml, $SummaryPath)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterManifest -Force
+$cfg = New-PesterConfiguration
+$cfg.Run.Path = $TestPath
+$cfg.Run.PassThru = $true
+$cfg.Run.Exit = $false
+$cfg.Output.Verbosity = 'Detailed'
+if ([Console]::IsOutputRedirected) { $cfg.Output.RenderMode = 'Plaintext' }
+$cfg.TestResult.Enabled = $true
+$cfg.TestResult.OutputFormat = 'NUnitXml'
+$cfg.TestResult.OutputPath = $ResultXml
+$r = Invoke-Pester -Configuration $cfg
+$failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
+[ordered]@{ Result = $r.Result; Passed = $r.PassedCount; Failed = $failed; Skipped = $r.SkippedCount + $r.NotRunCount } |
+    ConvertTo-Json | Set-Content -Path $SummaryPath
+if ($r.Result -ne 'Passed' -or $failed -gt 0) { exit 1 }
+exit 0
+'@
+    $childScript = Join-Path $ResultsDir 'run-pester.ps1'
+    Set-Content -Path $childScript -Value $child
+    Push-Location $Root
+    try {
+        # Same pwsh as this one: `dotnet pwsh` runs pwsh.dll under the dotnet host.
+        $host_ = [Environment]::ProcessPath
+        $pwshArgs = @()
+        if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { $pwshArgs += Join-Path $PSHOME 'pwsh.dll' }
+        & $host_ @pwshArgs -NoProfile -NonInteractive -File $childScript `
+            -PesterManifest $PesterManifest -TestPath (Join-Path $Root 'tests/pester') `
+            -ResultXml (Join-Path $ResultsDir 'pester.xml') -SummaryPath $summaryPath
+        $pesterExit = $LASTEXITCODE
+    }
+    finally { Pop-Location }
+    if (Test-Path $summaryPath) {
+        $p = Get-Content -Raw $summaryPath | ConvertFrom-Json
+        $pester = @{ Passed = [int]$p.Passed; Failed = [int]$p.Failed; Skipped = [int]$p.Skipped }
+    }
+    else {
+        Write-Warning 'Pester did not write a summary; counting the suite as failed.'
+        $pester = @{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+
+    # ---- summary (the last line is read by CI: "N passed, N failed")
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    Write-Host ''
+    Write-Host ("xunit:  {0} passed, {1} failed, {2} skipped" -f $xunit.Passed, $xunit.Failed, $xunit.Skipped)
+    Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
+    [Console]::Out.WriteLine("$passed passed, $failed failed")
+    if ($xunitExit -ne 0 -or $pesterExit -ne 0 -or $failed -gt 0) { exit 1 }
+}
+
+function Invoke-OptionalScript([string] $Name, [string] $RelativePath) {
+    Invoke-Build
+    $path = Join-Path $Root $RelativePath
+    if (-not (Test-Path $path)) {
+        Write-Host "$Name script $RelativePath does not exist yet; nothing to run."
+        return
+    }
+    Write-Step "$Name`: $RelativePath"
+    & $path
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Bench' { Invoke-OptionalScript 'Bench' 'bench/Invoke-Bench.ps1' }
+    'Demo' { Invoke-OptionalScript 'Demo' 'demo/Invoke-Demo.ps1' }
+    'Clean' {
+        Write-Step 'Clean'
+        Invoke-Native dotnet @('clean', (Join-Path $Root 'GammapyTools.slnx'), '-c', $Configuration, '-nologo', '-v', 'q')
+        foreach ($dir in @($ModuleBin, $ResultsDir)) {
+            if (Test-Path $dir) { Remove-Item $dir -Recurse -Force; Write-Host "    removed $dir" }
+        }
+    }
+}
+exit 0

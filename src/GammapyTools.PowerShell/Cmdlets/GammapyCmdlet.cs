@@ -1,0 +1,230 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+
+namespace GammapyTools.PowerShell.Cmdlets;
+
+/// <summary>
+/// Shared base for GammapyTools cmdlets: path resolution relative to PowerShell's current
+/// location, wildcard expansion to files, error records that name the offending file/run,
+/// and Write-Progress helpers. Cmdlets stay thin: bind parameters, call the core, write output.
+/// </summary>
+public abstract class GammapyCmdlet : PSCmdlet
+{
+    // ----------------------------------------------------------------- paths
+
+    /// <summary>
+    /// Resolves a user-supplied path (absolute, relative to the PowerShell current location,
+    /// or a PS drive path like <c>~/x</c> or <c>temp:/x</c>) to a file-system path.
+    /// The item need not exist (use this for outputs / destinations).
+    /// </summary>
+    protected string ResolveUserPath(string path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            throw new ArgumentException("Path must not be empty.", nameof(path));
+        }
+        return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+    }
+
+    /// <summary>
+    /// Expands a path that may contain wildcards (<c>*</c>, <c>?</c>, <c>[a-z]</c>) to the
+    /// existing files it matches (directories are skipped). With <paramref name="literal"/>
+    /// the path is taken as-is. Paths that match nothing, are not on the FileSystem provider
+    /// or are directories produce a non-terminating error (target: the path) and contribute
+    /// nothing, so one bad argument never aborts a batch.
+    /// </summary>
+    protected IReadOnlyList<string> ResolveFilePaths(string path, bool literal = false)
+    {
+        var files = new List<string>();
+        if (literal)
+        {
+            string full = ResolveUserPath(path);
+            if (File.Exists(full))
+            {
+                files.Add(full);
+            }
+            else
+            {
+                WriteFileError(new FileNotFoundException($"File not found: {full}", full),
+                    "FileNotFound", ErrorCategory.ObjectNotFound, full);
+            }
+            return files;
+        }
+
+        Collection<string> resolved;
+        ProviderInfo provider;
+        try
+        {
+            resolved = GetResolvedProviderPathFromPSPath(path, out provider);
+        }
+        catch (ItemNotFoundException ex)
+        {
+            WriteFileError(ex, "FileNotFound", ErrorCategory.ObjectNotFound, path);
+            return files;
+        }
+        if (provider.Name != "FileSystem")
+        {
+            WriteFileError(new ArgumentException($"Path '{path}' is on the {provider.Name} provider, not the file system."),
+                "NotAFileSystemPath", ErrorCategory.InvalidArgument, path);
+            return files;
+        }
+        foreach (string p in resolved)
+        {
+            if (File.Exists(p))
+            {
+                files.Add(p);
+            }
+            else if (!WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                WriteFileError(new IOException($"'{p}' is a directory, not a file."),
+                    "PathIsDirectory", ErrorCategory.InvalidArgument, p);
+            }
+        }
+        if (files.Count == 0 && WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            WriteFileError(new FileNotFoundException($"No file matches '{path}'."),
+                "FileNotFound", ErrorCategory.ObjectNotFound, path);
+        }
+        return files;
+    }
+
+    /// <summary>Resolves several user paths (wildcards allowed) to a de-duplicated file list.</summary>
+    protected IReadOnlyList<string> ResolveFilePaths(IEnumerable<string> paths, bool literal = false)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var files = new List<string>();
+        foreach (string path in paths)
+        {
+            foreach (string f in ResolveFilePaths(path, literal))
+            {
+                if (seen.Add(f))
+                {
+                    files.Add(f);
+                }
+            }
+        }
+        return files;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /// <summary>
+    /// Builds an <see cref="ErrorRecord"/> whose target is the offending file or run and
+    /// whose message names that file, e.g. <c>run_000123.fits.gz: bad NAXIS2</c>.
+    /// </summary>
+    protected static ErrorRecord CreateFileError(Exception exception, string errorId, ErrorCategory category, object? target)
+    {
+        var record = new ErrorRecord(exception, errorId, category, target);
+        string? file = DescribeTarget(target);
+        if (file is not null)
+        {
+            record.ErrorDetails = new ErrorDetails($"{file}: {exception.Message}");
+        }
+        return record;
+    }
+
+    /// <summary>
+    /// Writes a non-terminating error about one file or run (see <see cref="CreateFileError"/>).
+    /// The batch continues unless the user asked for <c>-ErrorAction Stop</c>.
+    /// </summary>
+    protected void WriteFileError(Exception exception, string errorId, ErrorCategory category, object? target)
+        => WriteError(CreateFileError(exception, errorId, category, target));
+
+    /// <summary>Terminating variant of <see cref="WriteFileError"/>.</summary>
+    protected void ThrowFileError(Exception exception, string errorId, ErrorCategory category, object? target)
+        => ThrowTerminatingError(CreateFileError(exception, errorId, category, target));
+
+    /// <summary>
+    /// A human name for an error target: a path string, a FileSystemInfo, or any object
+    /// with a <c>Path</c> (and optionally <c>ObsId</c>) property such as a Run.
+    /// </summary>
+    internal static string? DescribeTarget(object? target)
+    {
+        object? baseObject = target is PSObject wrapped ? wrapped.BaseObject : target;
+        switch (baseObject)
+        {
+            case null:
+                return null;
+            case string s:
+                return s;
+            case FileSystemInfo fsi:
+                return fsi.FullName;
+        }
+        // PSObject.AsPSObject sees both CLR properties (a Run) and note properties (a PSCustomObject).
+        PSObject pso = PSObject.AsPSObject(target!);
+        object? path = pso.Properties["Path"]?.Value;
+        object? obsId = pso.Properties["ObsId"]?.Value;
+        if (path is not null && obsId is not null)
+        {
+            return $"run {obsId} ({path})";
+        }
+        if (path is not null)
+        {
+            return path.ToString();
+        }
+        if (obsId is not null)
+        {
+            return $"run {obsId}";
+        }
+        return baseObject.ToString();
+    }
+
+    // -------------------------------------------------------------- progress
+
+    private readonly Dictionary<int, ProgressRecord> _progress = new();
+    private DateTime _lastProgress = DateTime.MinValue;
+
+    /// <summary>
+    /// Reports progress of step <paramref name="done"/> of <paramref name="total"/>
+    /// (Write-Progress). Updates are throttled to ~10 per second except the first and last.
+    /// Call <see cref="CompleteProgress"/> when the work ends (also on error, e.g. in finally).
+    /// </summary>
+    protected void ReportProgress(string activity, string status, long done, long total, int activityId = 1, string? currentOperation = null)
+    {
+        if (!_progress.TryGetValue(activityId, out ProgressRecord? record))
+        {
+            record = new ProgressRecord(activityId, activity, string.IsNullOrEmpty(status) ? activity : status);
+            _progress[activityId] = record;
+        }
+        DateTime now = DateTime.UtcNow;
+        bool edge = done <= 0 || done >= total;
+        if (!edge && (now - _lastProgress).TotalMilliseconds < 100)
+        {
+            return;
+        }
+        _lastProgress = now;
+        record.Activity = activity;
+        record.StatusDescription = string.IsNullOrEmpty(status) ? activity : status;
+        record.CurrentOperation = currentOperation;
+        record.PercentComplete = total > 0 ? (int)Math.Clamp(100 * done / total, 0, 100) : -1;
+        record.RecordType = ProgressRecordType.Processing;
+        WriteProgress(record);
+    }
+
+    /// <summary>Marks a progress activity as completed (removes the bar).</summary>
+    protected void CompleteProgress(int activityId = 1)
+    {
+        if (_progress.Remove(activityId, out ProgressRecord? record))
+        {
+            record.PercentComplete = 100;
+            record.RecordType = ProgressRecordType.Completed;
+            WriteProgress(record);
+        }
+    }
+
+    /// <summary>Completes every progress bar this cmdlet opened.</summary>
+    protected void CompleteAllProgress()
+    {
+        foreach (int id in _progress.Keys.ToList())
+        {
+            CompleteProgress(id);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        CompleteAllProgress();
+        base.EndProcessing();
+    }
+}

@@ -1,0 +1,100 @@
+# Pester 5 tests of the GammapyTools module as users see it (manifest, cmdlets, help).
+# Run via: dotnet pwsh ./build.ps1 -Task Test   (builds module/bin first)
+
+BeforeDiscovery {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    Import-Module (Join-Path $script:RepoRoot 'GammapyTools.psd1') -Force
+    # One test case per exported cmdlet, so a new cmdlet without help fails by name.
+    $script:CmdletCases = @(Get-Command -Module GammapyTools -CommandType Cmdlet |
+        ForEach-Object { @{ Name = $_.Name; Verb = $_.Verb } })
+}
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $script:ManifestPath = Join-Path $script:RepoRoot 'GammapyTools.psd1'
+    Import-Module $script:ManifestPath -Force
+}
+
+AfterAll {
+    Remove-Module GammapyTools -ErrorAction SilentlyContinue
+}
+
+Describe 'Module manifest' {
+    It 'is a valid manifest' {
+        { Test-ModuleManifest -Path $script:ManifestPath -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'exports at least one cmdlet' {
+        (Get-Module GammapyTools).ExportedCmdlets.Count | Should -BeGreaterThan 0
+    }
+
+    It 'does not ship System.Management.Automation.dll' {
+        Join-Path $script:RepoRoot 'module/bin/System.Management.Automation.dll' | Should -Not -Exist
+    }
+
+    It 'has a well-formed MAML help source file' {
+        $xml = Join-Path $script:RepoRoot 'module/en-US/GammapyTools.PowerShell.dll-Help.xml'
+        { [xml](Get-Content -Raw $xml) } | Should -Not -Throw
+    }
+
+    It 'loads the Run format view' {
+        $view = Get-FormatData -TypeName 'GammapyTools.Dl3.Run'
+        $view | Should -Not -BeNullOrEmpty
+        $labels = $view.FormatViewDefinition[0].Control.Headers.Label
+        $labels | Should -Contain 'ObsId'
+        $labels | Should -Contain 'Livetime (s)'
+    }
+
+    It 'renders a Run as a table with the Run columns' {
+        $run = [pscustomobject]@{
+            PSTypeName = 'GammapyTools.Dl3.Run'; ObsId = 64080; Object = 'Crab'; RaPnt = 83.633; DecPnt = 22.514
+            Zenith = 20.5; AzPnt = 180.25; NsbLevel = $null; NTels = 4; Livetime = 1234.7; DateObs = '2012-01-01'; Path = '/x'
+        }
+        $text = $run | Out-String -Width 200
+        $text | Should -Match 'ObsId\s+Object\s+RaPnt\s+DecPnt\s+Zenith\s+Azimuth\s+NsbLevel\s+NTels\s+Livetime \(s\)\s+DateObs'
+        $text | Should -Match '64080\s+Crab'
+        $text | Should -Match '1\D?235'      # N0
+        $text | Should -Not -Match 'Path'
+    }
+}
+
+Describe 'Get-GammapyToolsVersion' {
+    It 'returns a version object' {
+        $v = Get-GammapyToolsVersion
+        $v | Should -Not -BeNullOrEmpty
+        @($v).Count | Should -Be 1
+        $v.ModuleVersion | Should -Be (Get-Module GammapyTools).Version.ToString()
+        $v.CoreVersion | Should -Not -Be '(not found)'
+        $v.Runtime | Should -BeLike '.NET 10*'
+    }
+
+    It 'lists the module assemblies with -ListAssembly' {
+        $a = Get-GammapyToolsVersion -ListAssembly
+        $a.Name | Should -Contain 'GammapyTools.PowerShell'
+        $a.Name | Should -Contain 'GammapyTools.Core'
+    }
+
+    It 'has full help with a synopsis and an example' {
+        $help = Get-Help Get-GammapyToolsVersion -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        # Without a MAML file pwsh makes up a synopsis from the syntax line.
+        $help.Synopsis | Should -Not -BeLike 'Get-GammapyToolsVersion *'
+        @($help.Examples.Example).Count | Should -BeGreaterThan 0
+        $help.Parameters.Parameter.Name | Should -Contain 'ListAssembly'
+    }
+}
+
+Describe 'Every exported cmdlet' {
+    It '<Name> uses an approved verb' -ForEach $script:CmdletCases {
+        (Get-Verb).Verb | Should -Contain $Verb
+    }
+
+    It '<Name> has MAML help with a synopsis, a description and at least one example' -ForEach $script:CmdletCases {
+        $help = Get-Help $Name -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "$Name *"   # auto-generated = no MAML entry
+        $help.Description | Should -Not -BeNullOrEmpty
+        @($help.Examples.Example).Count | Should -BeGreaterThan 0
+        @($help.Examples.Example)[0].Code | Should -Not -BeNullOrEmpty
+    }
+}
