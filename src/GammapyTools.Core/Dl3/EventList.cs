@@ -1,0 +1,61 @@
+using GammapyTools.Fits;
+
+namespace GammapyTools.Dl3;
+
+/// <summary>
+/// A run's EVENTS table with its header, every column kept as the file has it (type, unit,
+/// order). Convenience accessors give RA/DEC etc. as doubles without changing the table.
+/// </summary>
+public sealed class EventList
+{
+    public EventList(BinaryTableHdu hdu) { Hdu = hdu; }
+
+    public BinaryTableHdu Hdu { get; }
+    public FitsHeader Header => Hdu.Header;
+    public BinaryTable Table => Hdu.Table;
+    public int Count => Table.RowCount;
+
+    public double[] Column(string name) => Table[name].ToDoubles();
+    public bool Has(string name) => Table.Contains(name);
+
+    /// <summary>Reads the events of a run (through its hdu-index entry or HDUCLAS keys).</summary>
+    public static EventList Read(Run run, IEnumerable<string>? columns = null)
+    {
+        var location = run.FindHdu("events") ?? new HduLocation("events", "events", run.Path, "EVENTS");
+        using var f = FitsFile.Open(location.FilePath);
+        return new EventList(f.ReadTable(HduClassifier.Find(f, location), columns));
+    }
+}
+
+/// <summary>Good time intervals (START, STOP in seconds since the run's MJDREF).</summary>
+public sealed record Gti(double[] Start, double[] Stop)
+{
+    public double TotalSeconds
+    {
+        get
+        {
+            double sum = 0;
+            for (int i = 0; i < Start.Length; i++) sum += Stop[i] - Start[i];
+            return sum;
+        }
+    }
+
+    public static Gti FromHdu(BinaryTableHdu hdu) => new(hdu.Table["START"].ToDoubles(), hdu.Table["STOP"].ToDoubles());
+
+    public BinaryTableHdu ToHdu(FitsHeader? timeReference = null)
+    {
+        var hdu = BinaryTableHdu.Create("GTI", new BinaryTable(Start.Length,
+        [
+            FitsColumn.Create("START", (double[])Start.Clone(), unit: "s"),
+            FitsColumn.Create("STOP", (double[])Stop.Clone(), unit: "s"),
+        ]));
+        hdu.Header.Set("HDUCLASS", "GADF");
+        hdu.Header.Set("HDUDOC", "https://github.com/open-gamma-ray-astro/gamma-astro-data-formats");
+        hdu.Header.Set("HDUVERS", "0.2");
+        hdu.Header.Set("HDUCLAS1", "GTI");
+        if (timeReference is not null)
+            foreach (var key in new[] { "MJDREFI", "MJDREFF", "TIMEUNIT", "TIMESYS", "TIMEREF" })
+                if (timeReference.Find(key) is { } card) hdu.Header.Set(key, card.Value, card.Comment);
+        return hdu;
+    }
+}
