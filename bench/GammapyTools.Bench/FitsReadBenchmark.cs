@@ -52,6 +52,16 @@ public sealed class FitsReadBenchmark : IBenchmark
             ctx.Report(new BenchRow(Name, "  part: Open (headers)", open, 0, 0, "File.ReadAllBytes", raw));
             ctx.Report(new BenchRow(Name, "  part: Open+ReadDataBytes", bytes, size, Events, "File.ReadAllBytes", raw));
             ctx.Report(new BenchRow(Name, "  part: ReadTable [TIME] only", oneCol, size, Events, "File.ReadAllBytes", raw));
+            // what a row-blocked, swap-fused decode would give (prototype in the bench, see BlockedDecodePrototype)
+            BlockedDecodePrototype.Verify(fits);
+            double proto1 = ctx.Measure("  prototype blocked decode, 1 thread", () => GC.KeepAlive(BlockedDecodePrototype.Read(fits, "EVENTS", false)));
+            double protoN = ctx.Measure("  prototype blocked decode, all cores", () => GC.KeepAlive(BlockedDecodePrototype.Read(fits, "EVENTS", true)));
+            double protoS1 = ctx.Measure("  prototype streamed blocks, 1 thread", () => GC.KeepAlive(BlockedDecodePrototype.Read(fits, "EVENTS", false, true)));
+            double protoSN = ctx.Measure("  prototype streamed blocks, all cores", () => GC.KeepAlive(BlockedDecodePrototype.Read(fits, "EVENTS", true, true)));
+            ctx.Report(new BenchRow(Name, "  prototype blocked, 1 thread", proto1, size, Events, "File.ReadAllBytes", raw));
+            ctx.Report(new BenchRow(Name, "  prototype blocked, all cores", protoN, size, Events, "File.ReadAllBytes", raw));
+            ctx.Report(new BenchRow(Name, "  prototype streamed, 1 thread", protoS1, size, Events, "File.ReadAllBytes", raw));
+            ctx.Report(new BenchRow(Name, "  prototype streamed, all cores", protoSN, size, Events, "File.ReadAllBytes", raw));
 
             // --- gzip
             double gzip = File.Exists("/usr/bin/gzip") || File.Exists("/bin/gzip")
