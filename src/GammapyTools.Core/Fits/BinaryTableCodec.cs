@@ -111,7 +111,7 @@ internal static class BinaryTableCodec
         return result;
     }
 
-    private static string DecodeString(ReadOnlySpan<byte> field)
+    internal static string DecodeString(ReadOnlySpan<byte> field)
     {
         int end = field.IndexOf((byte)0);
         if (end >= 0) field = field[..end];

@@ -258,6 +258,25 @@ public sealed class FitsFile : IDisposable
     private ReadOnlyMemory<byte> DataMemory(HduInfo hdu) =>
         _memory is not null ? _memory.AsMemory((int)hdu.DataOffset, (int)hdu.DataLength) : ReadDataBytes(hdu);
 
+    private TableDecoder.ReadBlock BlockReader(HduInfo hdu)
+    {
+        long start = hdu.DataOffset;
+        if (_memory is { } memory)
+            return (offset, length, _) => memory.AsSpan(checked((int)(start + offset)), length);
+        var handle = _handle!;
+        return (offset, length, buffer) =>
+        {
+            int done = 0;
+            while (done < length)
+            {
+                int n = RandomAccess.Read(handle, buffer.AsSpan(done, length - done), start + offset + done);
+                if (n == 0) throw new FitsException("truncated while reading table rows", Path, hdu.Index);
+                done += n;
+            }
+            return buffer.AsSpan(0, length);
+        };
+    }
+
     /// <summary>Reads a binary table; with <paramref name="columns"/>, only those columns are decoded.</summary>
     public BinaryTableHdu ReadTable(HduInfo hdu, IEnumerable<string>? columns = null)
     {
@@ -270,12 +289,16 @@ public sealed class FitsFile : IDisposable
                 foreach (var w in wanted)
                     if (!layout.Columns.Any(c => string.Equals(c.Name, w, StringComparison.OrdinalIgnoreCase)))
                         throw new FitsException($"HDU {hdu.Index} ({hdu.Name}) has no column {w}", Path, hdu.Index);
-            var data = DataMemory(hdu);
             long tableBytes = (long)layout.RowWidth * layout.RowCount;
-            if (tableBytes > data.Length) throw new FitsException("NAXIS1 × NAXIS2 is larger than the data", Path, hdu.Index);
+            if (tableBytes > hdu.DataLength) throw new FitsException("NAXIS1 × NAXIS2 is larger than the data", Path, hdu.Index);
+            var selected = layout.Columns.Where(c => wanted is null || wanted.Contains(c.Name)).ToList();
+            if (TableDecoder.CanDecode(selected))
+                return new BinaryTableHdu(hdu.Header.Clone(), new BinaryTable(layout.RowCount, TableDecoder.Decode(layout, selected, BlockReader(hdu))));
+
+            // Variable-length arrays need the heap: decode from the whole data unit.
+            var data = DataMemory(hdu);
             long theap = hdu.Header.GetLong("THEAP") ?? tableBytes;
             var heap = theap <= data.Length ? data[(int)theap..] : ReadOnlyMemory<byte>.Empty;
-            var selected = layout.Columns.Where(c => wanted is null || wanted.Contains(c.Name)).ToList();
             var decoded = new FitsColumn[selected.Count];
             // Columns are independent: decode them on all cores for large tables.
             var options = new ParallelOptions { MaxDegreeOfParallelism = layout.RowCount > 100_000 ? Environment.ProcessorCount : 1 };
