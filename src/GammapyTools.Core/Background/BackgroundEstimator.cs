@@ -1,0 +1,164 @@
+using GammapyTools.Dl3;
+using GammapyTools.Sky;
+
+namespace GammapyTools.Background;
+
+/// <summary>
+/// Builds a background model from the events of one or more runs (DESIGN.md §5 "Background
+/// model"): events binned in energy × offset (2D) or energy × FoV lon × lat (3D, RA/Dec-aligned
+/// sky offsets), events in exclusion regions left out and the exposure of each spatial bin scaled
+/// by the share of its events kept, rate = counts / (livetime × solid angle × energy width) in
+/// s-1 MeV-1 sr-1. Add runs one at a time; the model is the sum of their counts over the sum of
+/// their exposures.
+/// </summary>
+public sealed class BackgroundEstimator
+{
+    private readonly double[] _energy;
+    private readonly double[] _offset;
+    private readonly double[] _fov;
+    private readonly double[,] _counts;      // 2D: [energy, offset]; 3D: [energy, lon * nLat + lat]
+    private readonly double[,] _exposure;    // s · sr · MeV, same shape
+
+    public BackgroundEstimator(BackgroundBinning binning, bool threeDimensional = false)
+    {
+        Binning = binning;
+        ThreeDimensional = threeDimensional;
+        _energy = binning.EnergyEdges();
+        _offset = binning.OffsetEdges();
+        _fov = binning.FovEdges();
+        int spatial = threeDimensional ? (_fov.Length - 1) * (_fov.Length - 1) : _offset.Length - 1;
+        _counts = new double[_energy.Length - 1, spatial];
+        _exposure = new double[_energy.Length - 1, spatial];
+    }
+
+    public BackgroundBinning Binning { get; }
+    public bool ThreeDimensional { get; }
+    public int RunCount { get; private set; }
+    public double Livetime { get; private set; }
+    public long EventsUsed { get; private set; }
+    public long EventsExcluded { get; private set; }
+
+    /// <summary>Adds one run's events (RA, DEC, ENERGY columns) with the exclusion regions that apply to its field.</summary>
+    public void Add(Run run, EventList events, IReadOnlyList<ExclusionRegion> exclusions)
+    {
+        double livetime = run.Livetime ?? events.Header.GetDouble("LIVETIME")
+            ?? throw new InvalidOperationException($"run {run.ObsId} has no LIVETIME; its exposure is unknown");
+        var ra = events.Column("RA");
+        var dec = events.Column("DEC");
+        var energy = events.Column("ENERGY");
+        var pointing = run.Pointing;
+        int nE = _energy.Length - 1, nSpatial = _counts.GetLength(1);
+        var all = new double[nSpatial];
+        var kept = new double[nSpatial];
+        var counts = new double[nE, nSpatial];
+
+        var lon = new double[ra.Length];
+        var lat = new double[ra.Length];
+        OffsetFrame.SkyOffset(pointing, ra, dec, lon, lat);
+        for (int i = 0; i < ra.Length; i++)
+        {
+            int s = SpatialBin(lon[i], lat[i]);
+            if (s < 0) continue;
+            all[s]++;
+            var position = new SkyCoord(ra[i], dec[i]);
+            bool excluded = false;
+            foreach (var region in exclusions)
+                if (region.Contains(position)) { excluded = true; break; }
+            if (excluded) { EventsExcluded++; continue; }
+            kept[s]++;
+            int e = Bin(_energy, energy[i]);
+            if (e < 0) continue;
+            counts[e, s]++;
+            EventsUsed++;
+        }
+
+        for (int s = 0; s < nSpatial; s++)
+        {
+            // The reference's 1e-9 keeps empty bins at a fraction of one, not 0/0.
+            double keptFraction = (kept[s] + 1e-9) / (all[s] + 1e-9);
+            double solidAngle = SolidAngle(s);
+            for (int e = 0; e < nE; e++)
+            {
+                double widthMeV = (_energy[e + 1] - _energy[e]) * 1e6;
+                _exposure[e, s] += livetime * solidAngle * widthMeV * keptFraction;
+                _counts[e, s] += counts[e, s];
+            }
+        }
+        Livetime += livetime;
+        RunCount++;
+    }
+
+    private int SpatialBin(double lon, double lat)
+    {
+        if (ThreeDimensional)
+        {
+            int x = Bin(_fov, lon), y = Bin(_fov, lat);
+            return x < 0 || y < 0 ? -1 : x * (_fov.Length - 1) + y;
+        }
+        // Offset is the angular distance to the pointing: the length of the offset-frame vector.
+        double offset = SphericalGeometry.Separation(new SkyCoord(0, 0), new SkyCoord(lon < 0 ? lon + 360 : lon, lat));
+        return Bin(_offset, offset);
+    }
+
+    private static int Bin(double[] edges, double value)
+    {
+        if (!(value >= edges[0]) || !(value < edges[^1])) return -1;
+        int i = Array.BinarySearch(edges, value);
+        return i >= 0 ? Math.Min(i, edges.Length - 2) : ~i - 1;
+    }
+
+    private double SolidAngle(int s)
+    {
+        const double Deg = Math.PI / 180;
+        if (!ThreeDimensional)
+            return 2 * Math.PI * (Math.Cos(_offset[s] * Deg) - Math.Cos(_offset[s + 1] * Deg));
+        int n = _fov.Length - 1;
+        int x = s / n, y = s % n;
+        return (_fov[x + 1] - _fov[x]) * Deg * (Math.Sin(_fov[y + 1] * Deg) - Math.Sin(_fov[y] * Deg));
+    }
+
+    /// <summary>Counts per bin, as filled so far (for tests and diagnostics): [energy, spatial bin].</summary>
+    public double[,] Counts => (double[,])_counts.Clone();
+
+    /// <summary>The rate in each bin; bins without exposure are zero.</summary>
+    private double[,] Rate()
+    {
+        var rate = new double[_counts.GetLength(0), _counts.GetLength(1)];
+        for (int e = 0; e < rate.GetLength(0); e++)
+            for (int s = 0; s < rate.GetLength(1); s++)
+                rate[e, s] = _exposure[e, s] > 0 ? _counts[e, s] / _exposure[e, s] : 0.0;
+        return rate;
+    }
+
+    public Background2D ToBackground2D(double? smoothSigma = null)
+    {
+        if (ThreeDimensional) throw new InvalidOperationException("this estimator builds a 3D model");
+        var rate = Rate();
+        if (smoothSigma is double sigma && sigma > 0)
+            for (int e = 0; e < rate.GetLength(0); e++)
+            {
+                var row = Enumerable.Range(0, rate.GetLength(1)).Select(s => rate[e, s]).ToArray();
+                var smoothed = GaussianSmoothing.Smooth1D(row, sigma);
+                for (int s = 0; s < row.Length; s++) rate[e, s] = smoothed[s];
+            }
+        return new Background2D(_energy, _offset, rate);
+    }
+
+    public Background3D ToBackground3D(double? smoothSigma = null)
+    {
+        if (!ThreeDimensional) throw new InvalidOperationException("this estimator builds a 2D model");
+        var rate = Rate();
+        int n = _fov.Length - 1, nE = rate.GetLength(0);
+        var data = new double[nE, n, n];
+        for (int e = 0; e < nE; e++)
+        {
+            var image = new double[n, n];
+            for (int x = 0; x < n; x++)
+                for (int y = 0; y < n; y++) image[x, y] = rate[e, x * n + y];
+            if (smoothSigma is double sigma && sigma > 0) image = GaussianSmoothing.Smooth2D(image, sigma);
+            for (int x = 0; x < n; x++)
+                for (int y = 0; y < n; y++) data[e, x, y] = image[x, y];
+        }
+        return new Background3D(_energy, _fov, _fov, data);
+    }
+}
