@@ -47,6 +47,14 @@ function Invoke-Native {
     }
 }
 
+function Get-ChildPwsh {
+    # The same pwsh as this one: `dotnet pwsh` runs pwsh.dll under the dotnet host.
+    $exe = [Environment]::ProcessPath
+    $arguments = @()
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $arguments += Join-Path $PSHOME 'pwsh.dll' }
+    [pscustomobject]@{ Path = $exe; Arguments = $arguments }
+}
+
 function Invoke-Build {
     Write-Step "Build ($Configuration): dotnet publish -> module/bin"
     if (Test-Path $ModuleBin) { Remove-Item $ModuleBin -Recurse -Force }
@@ -63,12 +71,13 @@ function Invoke-Build {
         throw 'System.Management.Automation.dll must not be shipped in module/bin.'
     }
 
-    # MAML help: pwsh looks for <dll>-Help.xml in a culture folder next to the DLL of a
-    # nested binary module, i.e. module/bin/en-US. module/en-US is the source.
-    foreach ($culture in Get-ChildItem (Join-Path $Root 'module') -Directory |
-            Where-Object { $_.Name -match '^[a-z]{2}(-[A-Z]{2})?$' }) {
-        Copy-Item $culture.FullName -Destination $ModuleBin -Recurse -Force
-    }
+    # MAML help: pwsh looks for <dll>-Help.xml in a culture folder next to the DLL of a nested
+    # binary module (module/bin/en-US). It is generated from module/help/<Cmdlet>.psd1 and the
+    # compiled parameter metadata, in a child pwsh so that this process does not load the DLL.
+    $helpXml = Join-Path $ModuleBin 'en-US/GammapyTools.PowerShell.dll-Help.xml'
+    $pwsh = Get-ChildPwsh
+    Invoke-Native $pwsh.Path (@($pwsh.Arguments) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'module/help/Build-Help.ps1'),
+        '-ModuleDll', (Join-Path $ModuleBin 'GammapyTools.PowerShell.dll'), '-OutFile', $helpXml))
     Write-Host "    module built: $(Join-Path $ModuleBin 'GammapyTools.PowerShell.dll')"
 }
 
@@ -130,11 +139,9 @@ exit 0
     Set-Content -Path $childScript -Value $child
     Push-Location $Root
     try {
-        # Same pwsh as this one: `dotnet pwsh` runs pwsh.dll under the dotnet host.
-        $host_ = [Environment]::ProcessPath
-        $pwshArgs = @()
-        if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { $pwshArgs += Join-Path $PSHOME 'pwsh.dll' }
-        & $host_ @pwshArgs -NoProfile -NonInteractive -File $childScript `
+        $pwsh = Get-ChildPwsh
+        $pwshArgs = $pwsh.Arguments
+        & $pwsh.Path @pwshArgs -NoProfile -NonInteractive -File $childScript `
             -PesterManifest $PesterManifest -TestPath (Join-Path $Root 'tests/pester') `
             -ResultXml (Join-Path $ResultsDir 'pester.xml') -SummaryPath $summaryPath
         $pesterExit = $LASTEXITCODE

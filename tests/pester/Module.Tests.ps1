@@ -33,7 +33,7 @@ Describe 'Module manifest' {
     }
 
     It 'has a well-formed MAML help source file' {
-        $xml = Join-Path $script:RepoRoot 'module/en-US/GammapyTools.PowerShell.dll-Help.xml'
+        $xml = Join-Path $script:RepoRoot 'module/bin/en-US/GammapyTools.PowerShell.dll-Help.xml'
         { [xml](Get-Content -Raw $xml) } | Should -Not -Throw
     }
 

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace GammapyTools.Bench;
+
+/// <summary>One benchmark: a class with a name; it measures its cases and reports rows of the table.</summary>
+public interface IBenchmark
+{
+    /// <summary>The name used on the command line (e.g. "fits-read").</summary>
+    string Name { get; }
+    string Description { get; }
+    void Run(BenchContext context);
+}
+
+/// <summary>One line of the results table: a measured case next to its baseline.</summary>
+public sealed record BenchRow(string Benchmark, string Case, double MedianSeconds, double Bytes, double Events, string Baseline, double BaselineSeconds)
+{
+    public double Ratio => BaselineSeconds > 0 ? MedianSeconds / BaselineSeconds : double.NaN;
+}
+
+/// <summary>Timing and reporting shared by all benchmarks.</summary>
+public sealed class BenchContext(int repetitions, int warmups, TextWriter log)
+{
+    public int Repetitions { get; } = repetitions;
+    public int Warmups { get; } = warmups;
+    public TextWriter Log { get; } = log;
+    public List<BenchRow> Rows { get; } = [];
+
+    /// <summary>Median wall time in seconds of <see cref="Repetitions"/> runs after <see cref="Warmups"/> warm-up runs.</summary>
+    public double Measure(string label, Action action, int? repetitions = null)
+    {
+        for (int i = 0; i < Warmups; i++) action();
+        int n = repetitions ?? Repetitions;
+        var times = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            long t0 = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+        Array.Sort(times);
+        double median = n % 2 == 1 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+        Log.WriteLine(FormattableString.Invariant($"  {label,-48} median {median * 1e3,9:0.0} ms  (min {times[0] * 1e3:0.0}, max {times[^1] * 1e3:0.0}, n={n})"));
+        return median;
+    }
+
+    public void Report(BenchRow row) => Rows.Add(row);
+
+    public static void PrintTable(IReadOnlyList<BenchRow> rows, TextWriter w)
+    {
+        string[] head = ["benchmark", "case", "median ms", "MB/s", "Mevents/s", "baseline", "baseline ms", "baseline MB/s", "ratio ours/base"];
+        var cells = rows.Select(r => new[]
+        {
+            r.Benchmark, r.Case, F(r.MedianSeconds * 1e3, "0.0"),
+            r.Bytes > 0 ? F(r.Bytes / 1e6 / r.MedianSeconds, "0") : "-",
+            r.Events > 0 ? F(r.Events / 1e6 / r.MedianSeconds, "0.0") : "-",
+            r.Baseline, F(r.BaselineSeconds * 1e3, "0.0"),
+            r.Bytes > 0 ? F(r.Bytes / 1e6 / r.BaselineSeconds, "0") : "-",
+            F(r.Ratio, "0.00"),
+        }).ToList();
+        var widths = head.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
+        w.WriteLine(string.Join(" | ", head.Select((h, i) => h.PadRight(widths[i]))));
+        w.WriteLine(string.Join("-|-", widths.Select(x => new string('-', x))));
+        foreach (var c in cells)
+            w.WriteLine(string.Join(" | ", c.Select((s, i) => i >= 2 && i != 5 ? s.PadLeft(widths[i]) : s.PadRight(widths[i]))));
+
+        static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+    }
+}

@@ -1,0 +1,28 @@
+"""Prints gammapy's background data arrays (C order) for: a bkg_2d file, and two bkg_3d files.
+
+Usage: background_values.py BKG2D_FILE HESS_FILE OURS3D_FILE
+"""
+import sys
+import warnings
+
+from gammapy.irf import Background2D, Background3D
+
+
+def dump(label, data):
+    print(label + " " + " ".join(repr(float(x)) for x in data.ravel()))
+
+
+def main(bkg2d, hess, ours3d):
+    warnings.simplefilter("ignore")
+    b2 = Background2D.read(bkg2d, hdu="BACKGROUND")
+    assert b2.axes.names == ["energy", "offset"], b2.axes.names
+    dump("bkg2d", b2.data)
+    dump("hess3d", Background3D.read(hess, hdu="BKG").data)
+    b3 = Background3D.read(ours3d, hdu="BACKGROUND")
+    assert b3.axes.names == ["energy", "fov_lon", "fov_lat"], b3.axes.names
+    dump("ours3d", b3.data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
