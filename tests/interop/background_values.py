@@ -1,6 +1,8 @@
-"""Prints gammapy's background data arrays (C order) for: a bkg_2d file, and two bkg_3d files.
+"""Prints gammapy's background data arrays (C order) for: a bkg_2d file, and two bkg_3d files;
+or, with --store, the bkg of one observation of a data store.
 
 Usage: background_values.py BKG2D_FILE HESS_FILE OURS3D_FILE
+       background_values.py --store DATASTORE_DIR OBS_ID
 """
 import sys
 import warnings
@@ -10,6 +12,16 @@ from gammapy.irf import Background2D, Background3D
 
 def dump(label, data):
     print(label + " " + " ".join(repr(float(x)) for x in data.ravel()))
+
+
+def from_store(store, obs_id):
+    """The bkg of one observation of a data store, as gammapy's DataStore loads it."""
+    from gammapy.data import DataStore
+
+    obs = DataStore.from_dir(store).obs(int(obs_id), required_irf=["bkg"])
+    assert obs.bkg.axes.names == ["energy", "offset"], obs.bkg.axes.names
+    dump("store", obs.bkg.data)
+    return 0
 
 
 def main(bkg2d, hess, ours3d):
@@ -25,4 +37,6 @@ def main(bkg2d, hess, ours3d):
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--store":
+        sys.exit(from_store(*sys.argv[2:]))
     sys.exit(main(*sys.argv[1:]))

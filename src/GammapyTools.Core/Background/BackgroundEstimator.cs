@@ -7,9 +7,16 @@ namespace GammapyTools.Background;
 /// Builds a background model from the events of one or more runs (DESIGN.md §5 "Background
 /// model"): events binned in energy × offset (2D) or energy × FoV lon × lat (3D, RA/Dec-aligned
 /// sky offsets), events in exclusion regions left out and the exposure of each spatial bin scaled
-/// by the share of its events kept, rate = counts / (livetime × solid angle × energy width) in
-/// s-1 MeV-1 sr-1. Add runs one at a time; the model is the sum of their counts over the sum of
-/// their exposures.
+/// by the share of it that the exclusions leave, rate = counts / (livetime × solid angle × energy
+/// width) in s-1 MeV-1 sr-1. Add runs one at a time; the model is the sum of their counts over the
+/// sum of their exposures.
+/// <para>
+/// The share kept is measured on the bin's area (background events are spread evenly over a ring
+/// of the camera), not as the share of its events kept, as gammapy-tools does: a bright source
+/// inside the excluded circle adds events to "all" and so biases the event share, raising the
+/// rate exactly where the source is. The area share is what the event share estimates when no
+/// source is present.
+/// </para>
 /// </summary>
 public sealed class BackgroundEstimator
 {
@@ -48,8 +55,6 @@ public sealed class BackgroundEstimator
         var energy = events.Column("ENERGY");
         var pointing = run.Pointing;
         int nE = _energy.Length - 1, nSpatial = _counts.GetLength(1);
-        var all = new double[nSpatial];
-        var kept = new double[nSpatial];
         var counts = new double[nE, nSpatial];
 
         var lon = new double[ra.Length];
@@ -59,13 +64,7 @@ public sealed class BackgroundEstimator
         {
             int s = SpatialBin(lon[i], lat[i]);
             if (s < 0) continue;
-            all[s]++;
-            var position = new SkyCoord(ra[i], dec[i]);
-            bool excluded = false;
-            foreach (var region in exclusions)
-                if (region.Contains(position)) { excluded = true; break; }
-            if (excluded) { EventsExcluded++; continue; }
-            kept[s]++;
+            if (exclusions.Count > 0 && IsExcluded(new SkyCoord(ra[i], dec[i]), exclusions)) { EventsExcluded++; continue; }
             int e = Bin(_energy, energy[i]);
             if (e < 0) continue;
             counts[e, s]++;
@@ -74,8 +73,7 @@ public sealed class BackgroundEstimator
 
         for (int s = 0; s < nSpatial; s++)
         {
-            // The reference's 1e-9 keeps empty bins at a fraction of one, not 0/0.
-            double keptFraction = (kept[s] + 1e-9) / (all[s] + 1e-9);
+            double keptFraction = exclusions.Count == 0 ? 1.0 : KeptAreaShare(pointing, s, exclusions);
             double solidAngle = SolidAngle(s);
             for (int e = 0; e < nE; e++)
             {
@@ -86,6 +84,53 @@ public sealed class BackgroundEstimator
         }
         Livetime += livetime;
         RunCount++;
+    }
+
+    /// <summary>
+    /// The share of a spatial bin's solid angle outside every exclusion region, integrated on a
+    /// fixed grid (deterministic; 1/100 of a percent is far below the statistical errors).
+    /// </summary>
+    private double KeptAreaShare(SkyCoord pointing, int s, IReadOnlyList<ExclusionRegion> exclusions)
+    {
+        const double Deg = Math.PI / 180;
+        double total = 0, kept = 0;
+        if (!ThreeDimensional)
+        {
+            const int nr = 16, nphi = 360;
+            for (int i = 0; i < nr; i++)
+            {
+                double r = _offset[s] + (_offset[s + 1] - _offset[s]) * (i + 0.5) / nr;
+                double weight = Math.Sin(r * Deg);
+                for (int j = 0; j < nphi; j++)
+                {
+                    var p = SphericalGeometry.Offset(pointing, r, 360.0 * (j + 0.5) / nphi);
+                    total += weight;
+                    if (!IsExcluded(p, exclusions)) kept += weight;
+                }
+            }
+        }
+        else
+        {
+            const int n = 12;
+            int bins = _fov.Length - 1, x = s / bins, y = s % bins;
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double lon = _fov[x] + (_fov[x + 1] - _fov[x]) * (i + 0.5) / n;
+                    double lat = _fov[y] + (_fov[y + 1] - _fov[y]) * (j + 0.5) / n;
+                    double weight = Math.Cos(lat * Deg);
+                    total += weight;
+                    if (!IsExcluded(OffsetFrame.FromSkyOffset(pointing, lon, lat), exclusions)) kept += weight;
+                }
+        }
+        return total > 0 ? kept / total : 1.0;
+    }
+
+    private static bool IsExcluded(SkyCoord p, IReadOnlyList<ExclusionRegion> exclusions)
+    {
+        foreach (var region in exclusions)
+            if (region.Contains(p)) return true;
+        return false;
     }
 
     private int SpatialBin(double lon, double lat)
