@@ -1,0 +1,110 @@
+using GammapyTools.Dl3;
+using GammapyTools.Mimic;
+
+namespace GammapyTools.Tests.Mimic;
+
+public class MimicCandidateSelectorTests
+{
+    private static readonly DateTime T0 = new(2016, 1, 10, 5, 0, 0, DateTimeKind.Utc);
+
+    private static Run R(long id, double alt = 70, double az = 180, double nsb = 5, int tels = 4, double days = 0,
+        double livetime = 1600, string obj = "field", double ra = 150, double dec = 40) => new()
+    {
+        ObsId = id, Path = $"/x/{id}.fits", RaPnt = ra, DecPnt = dec, AltPnt = alt, AzPnt = az, Zenith = 90 - alt,
+        NsbLevel = nsb, NTels = tels, Livetime = livetime, DateAvg = T0.AddDays(days), Object = obj,
+    };
+
+    private static CandidateSelection Select(Run target, IReadOnlyList<Run> search, MimicCriteria? c = null, Func<Run, double?>? kl = null) =>
+        MimicCandidateSelector.Select(target, search, c ?? new MimicCriteria(), kl ?? (r => 0.01 * (r.ObsId % 100)));
+
+    [Fact]
+    public void Each_criterion_removes_what_it_should()
+    {
+        var target = R(1);
+        var search = new[]
+        {
+            R(1),                          // the target itself
+            R(2),                          // good
+            R(3, days: 45),                // too late
+            R(4, nsb: 6),                  // NSB difference 1 > 0.7
+            R(5, alt: 40),                 // 1/sin(40°) − 1/sin(70°) = 0.49 > 0.15
+            R(6, az: 215),                 // 35° > 30°
+            R(7, tels: 3),                 // 3 telescopes
+            R(8, ra: 266.4, dec: -28.9),   // Galactic centre
+            R(9, livetime: 1300),          // livetime 19 % short
+            R(10, obj: "Crab"),            // bright source
+        };
+        var result = Select(target, search, new MimicCriteria { BrightSources = ["crab"] });
+        Assert.Equal([2L], result.Candidates.Select(c => c.ObsId));
+        Assert.Null(result.Questionable);
+        Assert.All(result.Steps.Where(s => s.Criterion != "has a background model" && !s.Criterion.StartsWith("best") && !s.Criterion.StartsWith("KL")),
+            s => Assert.Equal(1, s.Removed));
+    }
+
+    [Fact]
+    public void Azimuth_is_compared_on_the_circle()
+    {
+        Assert.Equal(2, MimicCandidateSelector.AzimuthDifference(359, 1), 12);
+        Assert.Equal(180, MimicCandidateSelector.AzimuthDifference(0, 180), 12);
+        var result = Select(R(1, az: 359), [R(2, az: 1), R(3, az: 320)]);
+        Assert.Equal([2L], result.Candidates.Select(c => c.ObsId));
+    }
+
+    [Fact]
+    public void El_diff_is_a_difference_of_one_over_sine_of_elevation()
+    {
+        // 1/sin(60°) − 1/sin(70°) = 0.0906 < 0.1; 1/sin(55°) − 1/sin(70°) = 0.1566 > 0.1.
+        var result = Select(R(1, alt: 70), [R(2, alt: 60), R(3, alt: 55)], new MimicCriteria { ElDiff = 0.1 });
+        Assert.Equal([2L], result.Candidates.Select(c => c.ObsId));
+    }
+
+    [Fact]
+    public void Elevation_limits_are_degrees()
+    {
+        var result = Select(R(1, alt: 60), [R(2, alt: 59), R(3, alt: 62)], new MimicCriteria { ElMin = 60, ElDiff = 1 });
+        Assert.Equal([3L], result.Candidates.Select(c => c.ObsId));
+    }
+
+    [Fact]
+    public void Candidates_are_ranked_by_KL_and_limited_to_ten_below_one()
+    {
+        var search = Enumerable.Range(2, 15).Select(i => R(i)).ToList();
+        var kl = (Run r) => (double?)(r.ObsId == 5 ? 2.0 : 1.0 / r.ObsId);
+        var result = Select(R(1), search, kl: kl);
+        Assert.Equal(10, result.Candidates.Count);
+        Assert.Equal(search.Where(r => r.ObsId != 5).OrderBy(r => 1.0 / r.ObsId).Take(10).Select(r => r.ObsId), result.Candidates.Select(c => c.ObsId));
+        Assert.True(result.Candidates.Zip(result.Candidates.Skip(1)).All(p => p.First.KlDivergence <= p.Second.KlDivergence));
+    }
+
+    [Fact]
+    public void A_target_without_candidates_is_no_mimic_and_one_with_only_large_KL_is_large_kl()
+    {
+        Assert.Equal(CandidateSelection.NoMimic, Select(R(1), [R(2, tels: 3)]).Questionable);
+        Assert.Equal(CandidateSelection.LargeKl, Select(R(1), [R(2), R(3)], kl: _ => 1.5).Questionable);
+    }
+
+    [Fact]
+    public void Missing_keys_skip_their_criterion_with_a_warning()
+    {
+        var hess = new Run { ObsId = 1, Path = "/x/1.fits", RaPnt = 150, DecPnt = 40, AltPnt = 70, AzPnt = 180, NTels = 4, Livetime = 1600, DateAvg = T0 };
+        var result = Select(hess, [R(2, nsb: 9)]);
+        Assert.Equal([2L], result.Candidates.Select(c => c.ObsId));
+        Assert.Contains(result.Warnings, w => w.Contains("NSBLEVEL"));
+    }
+
+    [Fact]
+    public void Runs_without_a_background_model_are_not_candidates()
+    {
+        var result = Select(R(1), [R(2), R(3)], kl: r => r.ObsId == 2 ? null : 0.1);
+        Assert.Equal([3L], result.Candidates.Select(c => c.ObsId));
+        Assert.Equal(1, result.Steps.Single(s => s.Criterion == "has a background model").Removed);
+    }
+
+    [Fact]
+    public void Same_season_accepts_runs_further_apart_than_time_max()
+    {
+        // T0 = 2016-01-10, in V6_2015_2016 (2015-08-01 .. 2016-07-31).
+        var result = Select(R(1), [R(2, days: 100), R(3, days: 250)], new MimicCriteria { SameSeason = true });
+        Assert.Equal([2L], result.Candidates.Select(c => c.ObsId));
+    }
+}
