@@ -134,7 +134,7 @@ public sealed class GammapyToolsConfig : ConfigSection
         switch (node)
         {
             case YamlScalarNode s:
-                if (s.Tag.Value == "tag:yaml.org,2002:str" || s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted
+                if ((!s.Tag.IsEmpty && !s.Tag.IsNonSpecific && s.Tag.Value == "tag:yaml.org,2002:str") || s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted
                     or ScalarStyle.Literal or ScalarStyle.Folded) return s.Value ?? "";
                 return ConfigValues.ResolvePlain(s.Value ?? "");
             case YamlSequenceNode seq:
