@@ -72,6 +72,13 @@ public sealed class GammapyToolsConfig : ConfigSection
         {
             throw new ConfigException($"not valid YAML: {Inner(e).Message}", nameForErrors, e.Start.Line, e.Start.Column, inner: e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's representation model fails this way on some broken documents (an unclosed
+            // flow sequence): find where by parsing the events again.
+            var (line, column, message) = LocateParseError(yaml);
+            throw new ConfigException($"not valid YAML: {message ?? e.Message}", nameForErrors, line, column, inner: e);
+        }
         if (stream.Documents.Count == 0) throw new ConfigException("the config is empty", nameForErrors);
         if (stream.Documents.Count > 1) throw new ConfigException("the config holds more than one YAML document", nameForErrors);
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -83,6 +90,19 @@ public sealed class GammapyToolsConfig : ConfigSection
         cfg.CheckSpellings();
         cfg.ResolvePaths();
         return cfg;
+    }
+
+    private static (long Line, long Column, string? Message) LocateParseError(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        Mark last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext()) last = parser.Current!.End;
+        }
+        catch (YamlException e) { return (e.Start.Line, e.Start.Column, Inner(e).Message); }
+        catch (InvalidOperationException) { }
+        return (last.Line, last.Column, "the document ends inside an unclosed structure");
     }
 
     private static Exception Inner(YamlException e) => e.InnerException is YamlException inner ? Inner(inner) : e;
