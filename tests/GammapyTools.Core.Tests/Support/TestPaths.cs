@@ -45,12 +45,14 @@ public static class Oracles
     public const string Python = "/usr/bin/python3";
 
     private static readonly Lazy<bool> _astropy = new(() => File.Exists(Python) && Run(Python, ["-c", "import astropy"], out _) == 0);
+    private static readonly Lazy<bool> _numpy = new(() => File.Exists(Python) && Run(Python, ["-c", "import numpy"], out _) == 0);
     private static readonly Lazy<bool> _gammapy = new(() => File.Exists(Python) && Run(Python, ["-c", "import gammapy"], out _) == 0);
     private static readonly Lazy<string?> _fitsverify = new(() =>
         new[] { "/usr/bin/fitsverify", "/usr/local/bin/fitsverify" }.FirstOrDefault(File.Exists));
 
     public static bool HasAstropy => _astropy.Value;
     public static bool HasGammapy => _gammapy.Value;
+    public static bool HasNumpy => _numpy.Value;
     public static string? FitsVerify => _fitsverify.Value;
 
     public static int Run(string exe, IEnumerable<string> args, out string output, int timeoutSeconds = 600)
