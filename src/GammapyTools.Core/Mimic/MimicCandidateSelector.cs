@@ -34,6 +34,52 @@ public static class MimicCandidateSelector
     {
         var steps = new List<SelectionStep>();
         var warnings = new List<string>();
+        var runs = FilterByConditions(target, search, c, steps, warnings);
+        // Rank by KL divergence (runs without a background model cannot be compared).
+        var ranked = new List<MimicCandidate>();
+        int noModel = 0;
+        foreach (var r in runs)
+        {
+            if (klOf(r) is double kl) ranked.Add(new MimicCandidate(r, kl));
+            else noModel++;
+        }
+        steps.Add(new SelectionStep("has a background model", noModel, ranked.Count));
+        ranked = ranked.OrderBy(x => x.KlDivergence).ThenBy(x => x.ObsId).ToList();
+
+        void CutRanked(string name, Func<MimicCandidate, bool> keep)
+        {
+            int before = ranked.Count;
+            ranked = ranked.Where(keep).ToList();
+            steps.Add(new SelectionStep(name, before - ranked.Count, ranked.Count));
+        }
+
+        if (target.Livetime is double lt)
+            CutRanked($"livetime within {c.LivetimeTolerance:P0}", x => x.Livetime is double l && Math.Abs(l - lt) <= c.LivetimeTolerance * lt);
+        else warnings.Add($"run {target.ObsId} has no LIVETIME: the livetime criterion is skipped");
+
+        if (c.BrightSources.Count > 0)
+        {
+            var bright = c.BrightSources.Select(Normalize).ToHashSet();
+            CutRanked("not a bright source", x => x.Run.Object is null || !bright.Contains(Normalize(x.Run.Object)));
+        }
+        int beyond = Math.Max(0, ranked.Count - c.MaxCandidates);
+        ranked = ranked.Take(c.MaxCandidates).ToList();
+        steps.Add(new SelectionStep($"best {c.MaxCandidates}", beyond, ranked.Count));
+        bool anyBeforeKl = ranked.Count > 0;
+        CutRanked($"KL < {c.MaxKlDivergence}", x => x.KlDivergence < c.MaxKlDivergence);
+
+        string? questionable = ranked.Count > 0 ? null : anyBeforeKl ? CandidateSelection.LargeKl : CandidateSelection.NoMimic;
+        return new CandidateSelection(target, ranked, questionable, steps, warnings);
+    }
+
+    /// <summary>
+    /// The observing-condition cuts alone (time, NSB, elevation, azimuth, telescopes, Galactic
+    /// latitude, elevation limits, not the target), recording what each removed. Also used to
+    /// choose the runs a background model is built from.
+    /// </summary>
+    public static IReadOnlyList<Run> FilterByConditions(Run target, IReadOnlyList<Run> search, MimicCriteria c,
+        List<SelectionStep> steps, List<string> warnings)
+    {
         IEnumerable<Run> runs = search;
         int count = search.Count;
 
@@ -78,41 +124,7 @@ public static class MimicCandidateSelector
         if (c.ElMin is double elMin) Cut($"elevation > {elMin}°", r => r.Elevation is double e && e > elMin);
         if (c.ElMax is double elMax) Cut($"elevation < {elMax}°", r => r.Elevation is double e && e < elMax);
 
-        // Rank by KL divergence (runs without a background model cannot be compared).
-        var ranked = new List<MimicCandidate>();
-        int noModel = 0;
-        foreach (var r in runs)
-        {
-            if (klOf(r) is double kl) ranked.Add(new MimicCandidate(r, kl));
-            else noModel++;
-        }
-        steps.Add(new SelectionStep("has a background model", noModel, ranked.Count));
-        ranked = ranked.OrderBy(x => x.KlDivergence).ThenBy(x => x.ObsId).ToList();
-
-        void CutRanked(string name, Func<MimicCandidate, bool> keep)
-        {
-            int before = ranked.Count;
-            ranked = ranked.Where(keep).ToList();
-            steps.Add(new SelectionStep(name, before - ranked.Count, ranked.Count));
-        }
-
-        if (target.Livetime is double lt)
-            CutRanked($"livetime within {c.LivetimeTolerance:P0}", x => x.Livetime is double l && Math.Abs(l - lt) <= c.LivetimeTolerance * lt);
-        else warnings.Add($"run {target.ObsId} has no LIVETIME: the livetime criterion is skipped");
-
-        if (c.BrightSources.Count > 0)
-        {
-            var bright = c.BrightSources.Select(Normalize).ToHashSet();
-            CutRanked("not a bright source", x => x.Run.Object is null || !bright.Contains(Normalize(x.Run.Object)));
-        }
-        int beyond = Math.Max(0, ranked.Count - c.MaxCandidates);
-        ranked = ranked.Take(c.MaxCandidates).ToList();
-        steps.Add(new SelectionStep($"best {c.MaxCandidates}", beyond, ranked.Count));
-        bool anyBeforeKl = ranked.Count > 0;
-        CutRanked($"KL < {c.MaxKlDivergence}", x => x.KlDivergence < c.MaxKlDivergence);
-
-        string? questionable = ranked.Count > 0 ? null : anyBeforeKl ? CandidateSelection.LargeKl : CandidateSelection.NoMimic;
-        return new CandidateSelection(target, ranked, questionable, steps, warnings);
+        return runs.ToList();
     }
 
     /// <summary>The angle between two azimuths on the circle: 359° and 1° are 2° apart.</summary>

@@ -62,3 +62,24 @@ public sealed record MimicCriteria
     /// <summary>Candidates with this KL divergence or more are dropped.</summary>
     public double MaxKlDivergence { get; init; } = 1.0;
 }
+
+public static class MimicCriteriaConfig
+{
+    /// <summary>The criteria a config's background_selection asks for; keys it does not set keep gammapy-tools' fallbacks.</summary>
+    public static MimicCriteria FromConfig(Config.BackgroundSelectionSettings s)
+    {
+        var d = new MimicCriteria();
+        return d with
+        {
+            NsbDiff = s.NsbDiff ?? d.NsbDiff,
+            ElDiff = s.ElDiff ?? d.ElDiff,
+            AzDiff = s.AzDiff ?? d.AzDiff,
+            NTel = s.NTel ?? d.NTel,
+            TimeMaxDays = s.TimeMax ?? d.TimeMaxDays,
+            SameSeason = s.SameSeason,
+            ElMin = s.ElMin,
+            ElMax = s.ElMax,
+            BrightSources = s.BrightSources,
+        };
+    }
+}

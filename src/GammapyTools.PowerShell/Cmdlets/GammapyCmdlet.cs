@@ -201,6 +201,44 @@ public abstract class GammapyCmdlet : PSCmdlet
         WriteProgress(record);
     }
 
+    /// <summary>
+    /// Runs core work on a worker thread and shows its latest progress from the pipeline thread
+    /// (Write-Progress may only be called there) until it ends; returns its result or rethrows
+    /// its exception.
+    /// </summary>
+    protected TResult RunInBackground<TProgress, TResult>(Func<IProgress<TProgress>, TResult> work, Action<TProgress> show)
+    {
+        var latest = new LatestProgress<TProgress>();
+        var task = Task.Run(() => work(latest));
+        while (!task.Wait(100))
+            if (latest.TryTake(out var p)) show(p);
+        return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Keeps only the newest report; the pipeline thread takes it when it has time.</summary>
+    private sealed class LatestProgress<T> : IProgress<T>
+    {
+        private readonly object _lock = new();
+        private T? _value;
+        private bool _fresh;
+
+        public void Report(T value)
+        {
+            lock (_lock) { _value = value; _fresh = true; }
+        }
+
+        public bool TryTake(out T value)
+        {
+            lock (_lock)
+            {
+                value = _value!;
+                bool fresh = _fresh;
+                _fresh = false;
+                return fresh;
+            }
+        }
+    }
+
     /// <summary>Marks a progress activity as completed (removes the bar).</summary>
     protected void CompleteProgress(int activityId = 1)
     {

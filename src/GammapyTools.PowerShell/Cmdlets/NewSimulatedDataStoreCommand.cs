@@ -83,17 +83,12 @@ public sealed class NewSimulatedDataStoreCommand : GammapyCmdlet
             return;
         }
 
-        var progress = new LatestProgress();
         IReadOnlyList<Run> runs;
         try
         {
-            var task = Task.Run(() => DataStoreSimulator.Create(folder, options, progress));
-            while (!task.Wait(100))
-            {
-                var p = progress.Latest;
-                ReportProgress("New-SimulatedDataStore", $"{p.RunsDone} of {RunCount} runs, {p.EventsWritten:N0} events", p.RunsDone, RunCount);
-            }
-            runs = task.GetAwaiter().GetResult();
+            runs = RunInBackground<SimulationProgress, IReadOnlyList<Run>>(
+                progress => DataStoreSimulator.Create(folder, options, progress),
+                p => ReportProgress("New-SimulatedDataStore", $"{p.RunsDone} of {RunCount} runs, {p.EventsWritten:N0} events", p.RunsDone, RunCount));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or Fits.FitsException)
         {
@@ -108,19 +103,5 @@ public sealed class NewSimulatedDataStoreCommand : GammapyCmdlet
             WriteObject(run);
         }
         base.EndProcessing();
-    }
-
-    private sealed class LatestProgress : IProgress<SimulationProgress>
-    {
-        private SimulationProgress _latest;
-        private readonly object _lock = new();
-        public SimulationProgress Latest { get { lock (_lock) { return _latest; } } }
-        public void Report(SimulationProgress value)
-        {
-            lock (_lock)
-            {
-                if (value.RunsDone >= _latest.RunsDone) _latest = value;
-            }
-        }
     }
 }

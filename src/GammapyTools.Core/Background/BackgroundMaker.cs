@@ -1,0 +1,188 @@
+using GammapyTools.Config;
+using GammapyTools.Dl3;
+using GammapyTools.Fits;
+using GammapyTools.Mimic;
+
+namespace GammapyTools.Background;
+
+/// <summary>The background model of one run of in_dir, or why it could not be made.</summary>
+public sealed record MakeBackgroundResult(long ObsId, Run? Output, IReadOnlyList<long> BackgroundRuns, double Hours,
+    bool Skipped, IReadOnlyList<string> Warnings, Exception? Error)
+{
+    public bool Succeeded => Error is null;
+}
+
+/// <summary>Settings of a background campaign that do not come from the config.</summary>
+public sealed record MakeBackgroundOptions
+{
+    /// <summary>Rebuild outputs that exist (otherwise they are kept: a rerun completes only what is missing).</summary>
+    public bool Overwrite { get; init; }
+    public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Catalog files for exclusions; null: those of the config (exclusion.star_cat) and $GAMMAPY_DATA.</summary>
+    public IReadOnlyList<string>? CatalogPaths { get; init; }
+}
+
+/// <summary>
+/// gammapy-tools' run_make_background: one background model per run of io.in_dir, written with
+/// the run to io.out_dir (inputs never modified), then out_dir is indexed. From the run itself
+/// (io.from_run) or from matched runs of io.search_datastore: background_selection.bkg_runlist when
+/// it names the run's background runs, else the runs passing the observing-condition cuts, ranked
+/// by KL divergence to the run's own model (KL_DIV) and taken until time_request hours — a
+/// shortfall is reported. The runs used are recorded in the config (bkg_runlist). Every run is a
+/// pure function of the config and its OBS_ID, so runs are processed in parallel and a failure of
+/// one does not stop the others.
+/// </summary>
+public static class BackgroundMaker
+{
+    public static IReadOnlyList<MakeBackgroundResult> Run(GammapyToolsConfig config, MakeBackgroundOptions options,
+        IProgress<(int Done, int Total)>? progress = null)
+    {
+        string inDir = config.RequirePath("io", "in_dir", mustExist: true);
+        string outDir = config.RequirePath("io", "out_dir");
+        var io = config.Section("io");
+        bool fromRun = io.GetValue<bool?>("from_run") ?? false;
+        bool threeD = io.GetValue<bool?>("3d_bkg") ?? false;
+        var selection = config.GetBackgroundSelection();
+        var bsSection = config.BackgroundSelectionSection;
+        var binning = config.Section("binning");
+        var modelOptions = new BackgroundModelOptions
+        {
+            Binning = new BackgroundBinning(
+                binning.GetValue<double?>("e_min") ?? 0.1, binning.GetValue<double?>("e_max") ?? 100,
+                binning.GetValue<int?>("e_bins") ?? 20, binning.GetValue<double?>("off_min") ?? 0,
+                binning.GetValue<double?>("off_max") ?? 2.5, binning.GetValue<int?>("off_bins") ?? 5),
+            ThreeDimensional = threeD,
+            SmoothSigma = (bsSection.GetValue<bool?>("smooth") ?? false) ? bsSection.GetValue<double?>("smooth_sigma") ?? 1.0 : null,
+            Exclusions = LoadExclusions(config, options),
+        };
+        modelOptions.Binning.Validate();
+
+        var targets = DataStore.Open(inDir);
+        var search = fromRun ? null : DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
+        var searchRuns = search?.ObsIds.Select(search.GetRun).ToList() ?? [];
+        var explicitRuns = ReadBkgRunlist(bsSection);
+        var criteria = MimicCriteriaConfig.FromConfig(selection);
+        var cache = new BackgroundModelCache();
+        Directory.CreateDirectory(outDir);
+
+        var ids = targets.ObsIds;
+        var results = new MakeBackgroundResult[ids.Count];
+        int done = 0;
+        Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, i =>
+        {
+            results[i] = MakeOne(targets, ids[i], outDir, fromRun, searchRuns, explicitRuns, criteria, selection, modelOptions, cache, options);
+            progress?.Report((Interlocked.Increment(ref done), ids.Count));
+        });
+
+        var written = results.Where(r => r.Output is not null).Select(r => r.Output!.Path).ToList();
+        if (written.Count > 0) DataStoreIndex.Write(outDir, written.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+
+        var record = new ConfigSection("background_selection.bkg_runlist", null);
+        foreach (var r in results.Where(r => r.Succeeded))
+            record.Set(r.ObsId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.BackgroundRuns.Select(x => (object?)x).ToList());
+        bsSection.Set("bkg_runlist", record);
+        return results;
+    }
+
+    private static MakeBackgroundResult MakeOne(DataStore targets, long id, string outDir, bool fromRun, IReadOnlyList<Run> searchRuns,
+        IReadOnlyDictionary<long, IReadOnlyList<long>> explicitRuns, MimicCriteria criteria, BackgroundSelectionSettings selection,
+        BackgroundModelOptions modelOptions, BackgroundModelCache cache, MakeBackgroundOptions options)
+    {
+        var warnings = new List<string>();
+        try
+        {
+            var target = targets.GetRun(id);
+            string output = Path.Combine(outDir, Path.GetFileName(target.Path));
+            IReadOnlyList<Run> sources;
+            if (fromRun) sources = [target];
+            else if (explicitRuns.TryGetValue(id, out var list))
+            {
+                var byId = searchRuns.ToDictionary(r => r.ObsId);
+                var unknown = list.Where(x => !byId.ContainsKey(x)).ToList();
+                if (unknown.Count > 0) warnings.Add($"run {id}: bkg_runlist names runs not in the search store: {string.Join(", ", unknown)}");
+                sources = list.Where(byId.ContainsKey).Select(x => byId[x]).ToList();
+            }
+            else sources = MatchedRuns(target, searchRuns, criteria, selection, cache, outDir, warnings);
+
+            if (sources.Count == 0)
+                throw new InvalidOperationException($"run {id}: no background runs pass the selection; no model can be made");
+            double hours = sources.Sum(r => r.Livetime ?? 0) / 3600.0;
+            if (!options.Overwrite && File.Exists(output))
+                return new MakeBackgroundResult(id, Dl3.Run.FromFile(output), sources.Select(r => r.ObsId).ToList(), hours, true, warnings, null);
+            var model = BackgroundModelBuilder.Build(target, sources, modelOptions);
+            var written = BackgroundModelBuilder.Attach(target, model.ToHdu(), output, overwrite: true);
+            return new MakeBackgroundResult(id, written, sources.Select(r => r.ObsId).ToList(), hours, false, warnings, null);
+        }
+        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or ArgumentException or KeyNotFoundException or BinningMismatchException)
+        {
+            return new MakeBackgroundResult(id, null, [], 0, false, warnings, e);
+        }
+    }
+
+    /// <summary>Condition-matched runs, KL-ranked against the target's own model when it has one, until time_request hours.</summary>
+    private static IReadOnlyList<Run> MatchedRuns(Run target, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
+        BackgroundSelectionSettings selection, BackgroundModelCache cache, string outDir, List<string> warnings)
+    {
+        var steps = new List<SelectionStep>();
+        var matched = MimicCandidateSelector.FilterByConditions(target, searchRuns, criteria, steps, warnings).ToList();
+        var reference = target.BackgroundClass is not null ? target
+            : searchRuns.FirstOrDefault(r => r.ObsId == target.ObsId && r.BackgroundClass is not null);
+        if (selection.KlDiv && reference is not null)
+        {
+            var (results, _) = KlDivergenceCalculator.Compute(reference, matched, cache, selection.StoreKl ? outDir : null);
+            matched = results.Select(r => r.Run).ToList();
+        }
+        else
+        {
+            if (selection.KlDiv) warnings.Add($"run {target.ObsId} has no background model to rank by KL divergence; runs are taken nearest in time first");
+            var t = target.DateAvg ?? target.DateObs;
+            matched = matched.OrderBy(r => t is DateTime tt && (r.DateAvg ?? r.DateObs) is DateTime rt ? Math.Abs((rt - tt).TotalDays) : double.MaxValue)
+                .ThenBy(r => r.ObsId).ToList();
+        }
+        double requested = (selection.TimeRequest ?? 10.0) * 3600.0;
+        var chosen = new List<Run>();
+        double total = 0;
+        foreach (var r in matched)
+        {
+            if (total >= requested) break;
+            chosen.Add(r);
+            total += r.Livetime ?? 0;
+        }
+        if (total < requested)
+            warnings.Add($"run {target.ObsId}: {total / 3600:0.##} h of background runs found, {requested / 3600:0.##} h requested");
+        return chosen;
+    }
+
+    private static IReadOnlyDictionary<long, IReadOnlyList<long>> ReadBkgRunlist(ConfigSection selection)
+    {
+        var result = new Dictionary<long, IReadOnlyList<long>>();
+        if (selection.Get("bkg_runlist") is not ConfigSection map) return result;
+        foreach (var (key, value) in map.Entries)
+            if (long.TryParse(key, out long target) && value is List<object?> runs)
+                result[target] = runs.Select(r => Convert.ToInt64(r, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        return result;
+    }
+
+    private static ExclusionOptions LoadExclusions(GammapyToolsConfig config, MakeBackgroundOptions options)
+    {
+        var exclusion = config.Section("exclusion");
+        var paths = options.CatalogPaths?.ToList() ?? Sky.CatalogSet.DefaultPaths().ToList();
+        if (options.CatalogPaths is null && exclusion.Get("star_cat") is string && !paths.Any(p => p.EndsWith(".dat", StringComparison.OrdinalIgnoreCase)))
+        {
+            string star = config.RequirePath("exclusion", "star_cat");
+            if (File.Exists(star)) paths.Add(star);
+        }
+        var regions = new List<ExclusionRegion>();
+        if (exclusion.Get("exclude_regions") is List<object?> list)
+            foreach (var item in list)
+                if (item is List<object?> { Count: >= 3 } r)
+                    regions.Add(new ExclusionRegion(new Sky.SkyCoord(Convert.ToDouble(r[0]), Convert.ToDouble(r[1])), Convert.ToDouble(r[2]), "exclude_regions"));
+        var sky = config.Section("sky_map");
+        return new ExclusionOptions
+        {
+            Catalogs = paths.Count > 0 ? Sky.CatalogSet.Load(paths) : null,
+            StarMagnitudeLimit = sky.GetValue<double?>("min_star_brightness") ?? 8.0,
+            UserRegions = regions,
+        };
+    }
+}

@@ -1,0 +1,94 @@
+using System.Management.Automation;
+using GammapyTools.Background;
+using GammapyTools.Config;
+using GammapyTools.Fits;
+
+namespace GammapyTools.PowerShell.Cmdlets;
+
+/// <summary>
+/// <para type="synopsis">Copies the run list's runs out of the search data store into io.in_dir (gammapy-tools prepare_dataset).</para>
+/// Full help: module/help/Invoke-PrepareDataset.psd1.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "PrepareDataset", SupportsShouldProcess = true)]
+[OutputType(typeof(GammapyToolsConfig))]
+public sealed class InvokePrepareDatasetCommand : ConfigCmdlet
+{
+    [Parameter] public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var config = ResolveConfig();
+        string target;
+        try { target = config.RequirePath("io", "in_dir"); }
+        catch (ConfigException e) { ThrowFileError(e, "ConfigIncomplete", ErrorCategory.InvalidArgument, config.SourcePath); return; }
+        if (!ShouldProcess(target, "Copy the run list's runs from the search data store")) return;
+        try
+        {
+            var result = RunInBackground<(int Done, int Total), PrepareResult>(
+                progress => DatasetPreparer.Prepare(config, Force, progress),
+                p => ReportProgress("Invoke-PrepareDataset", $"{p.Done} of {p.Total} runs", p.Done, p.Total));
+            CompleteAllProgress();
+            foreach (long id in result.Missing)
+                WriteFileError(new ItemNotFoundException($"run {id} of the run list is not in the search data store"),
+                    "RunNotInSearchStore", ErrorCategory.ObjectNotFound, id);
+            WriteVerbose($"{result.Runs.Count} run(s) in {result.InDir}; {result.Copied} file(s) copied; {result.Missing.Count} missing");
+            WriteObject(config);
+        }
+        catch (Exception e) when (e is ConfigException or FitsException or IOException or FormatException or UnauthorizedAccessException)
+        {
+            CompleteAllProgress();
+            ThrowFileError(e, "PrepareFailed", ErrorCategory.InvalidData, (e as FitsException)?.FilePath ?? config.SourcePath);
+        }
+    }
+}
+
+/// <summary>
+/// <para type="synopsis">Builds a background model for every run of io.in_dir and writes the runs with it to io.out_dir (gammapy-tools run_make_background).</para>
+/// Full help: module/help/Invoke-MakeBackground.psd1.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "MakeBackground", SupportsShouldProcess = true)]
+[OutputType(typeof(GammapyToolsConfig))]
+public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
+{
+    [Parameter] public SwitchParameter Force { get; set; }
+    [Parameter] public string[]? Catalog { get; set; }
+    [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+    [Parameter] public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var config = ResolveConfig();
+        string outDir;
+        try { outDir = config.RequirePath("io", "out_dir"); }
+        catch (ConfigException e) { ThrowFileError(e, "ConfigIncomplete", ErrorCategory.InvalidArgument, config.SourcePath); return; }
+        if (!ShouldProcess(outDir, "Write runs with background models and index them")) return;
+        var options = new MakeBackgroundOptions
+        {
+            Overwrite = Force,
+            MaxParallelism = ThrottleLimit,
+            CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(),
+        };
+        IReadOnlyList<MakeBackgroundResult> results;
+        try
+        {
+            results = RunInBackground<(int Done, int Total), IReadOnlyList<MakeBackgroundResult>>(
+                progress => BackgroundMaker.Run(config, options, progress),
+                p => ReportProgress("Invoke-MakeBackground", $"{p.Done} of {p.Total} runs", p.Done, p.Total));
+            CompleteAllProgress();
+        }
+        catch (Exception e) when (e is ConfigException or FitsException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
+        {
+            CompleteAllProgress();
+            ThrowFileError(e, "MakeBackgroundFailed", ErrorCategory.InvalidData, (e as FitsException)?.FilePath ?? config.SourcePath);
+            return;
+        }
+        foreach (var r in results)
+        {
+            foreach (string w in r.Warnings) WriteWarning(w);
+            if (r.Error is not null) WriteFileError(r.Error, "BackgroundNotMade", ErrorCategory.InvalidData, r.ObsId);
+            else WriteVerbose($"run {r.ObsId}: {(r.Skipped ? "kept the existing output" : "written")} from {r.BackgroundRuns.Count} run(s), {r.Hours:0.##} h");
+        }
+        if (PassThru) WriteObject(results, enumerateCollection: true);
+        else WriteObject(config);
+    }
+}

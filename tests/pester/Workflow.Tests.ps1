@@ -1,0 +1,54 @@
+# Pester tests of the config-driven workflow: Invoke-PrepareDataset, Invoke-MakeBackground.
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    Import-Module (Join-Path $script:RepoRoot 'GammapyTools.psd1') -Force
+    $script:Root = Join-Path $TestDrive 'work'
+    $search = @(New-SimulatedDataStore -Path (Join-Path $script:Root 'search') -RunCount 16 -Seed 3 -EventsPerRun 2000)
+    $script:Targets = @($search | Where-Object NTels -eq 4 | Select-Object -First 2).ObsId
+    $cfg = New-GammapyToolsConfig
+    $cfg.io.search_datastore = Join-Path $script:Root 'search'
+    $cfg.io.in_dir = Join-Path $script:Root 'in'
+    $cfg.io.out_dir = Join-Path $script:Root 'out'
+    $cfg.io.from_run = $true
+    $cfg.run_selection.runlist = @($script:Targets) + 12345
+    $script:ConfigPath = Join-Path $script:Root 'analysis.yaml'
+    $cfg | Export-GammapyToolsConfig -Path $script:ConfigPath
+}
+
+AfterAll {
+    Remove-Module GammapyTools -ErrorAction SilentlyContinue
+}
+
+Describe 'Invoke-PrepareDataset and Invoke-MakeBackground' {
+    It 'copies the run list, reports the missing run, and returns the config' {
+        $cfg = Invoke-PrepareDataset -Config $script:ConfigPath -ErrorVariable errs -ErrorAction SilentlyContinue
+        $cfg | Should -BeOfType 'GammapyTools.Config.GammapyToolsConfig'
+        $errs.Count | Should -Be 1
+        "$errs" | Should -Match 'run 12345'
+        @($cfg.run_selection.missing_runs) | Should -Be @(12345)
+        @(Get-Run -DataStore (Join-Path $script:Root 'in')).ObsId | Should -Be $script:Targets
+    }
+
+    It 'writes nothing with -WhatIf' {
+        Invoke-MakeBackground -Config $script:ConfigPath -WhatIf
+        Test-Path (Join-Path $script:Root 'out') | Should -BeFalse
+    }
+
+    It 'builds backgrounds into out_dir and records the runs used' {
+        $cfg = Import-GammapyToolsConfig $script:ConfigPath
+        $cfg = Invoke-MakeBackground -Config $cfg -Catalog @()
+        $runs = @(Get-Run -DataStore (Join-Path $script:Root 'out'))
+        $runs.ObsId | Should -Be $script:Targets
+        $runs | ForEach-Object { $_.BackgroundClass | Should -Be 'bkg_2d' }
+        $cfg.background_selection.bkg_runlist.Keys.Count | Should -Be 2
+    }
+
+    It 'keeps finished outputs on a rerun' {
+        $first = Get-ChildItem (Join-Path $script:Root 'out') -Filter '*.fits*' | Where-Object Name -notlike '*-index*'
+        $stamps = $first | ForEach-Object { $_.LastWriteTimeUtc }
+        $results = Invoke-MakeBackground -Config $script:ConfigPath -Catalog @() -PassThru
+        @($results | Where-Object Skipped).Count | Should -Be 2
+        ($first | ForEach-Object { (Get-Item $_.FullName).LastWriteTimeUtc }) | Should -Be $stamps
+    }
+}
