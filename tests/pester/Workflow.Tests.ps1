@@ -52,3 +52,30 @@ Describe 'Invoke-PrepareDataset and Invoke-MakeBackground' {
         ($first | ForEach-Object { (Get-Item $_.FullName).LastWriteTimeUtc }) | Should -Be $stamps
     }
 }
+
+Describe 'Find-MimicRun' {
+    It 'ranks candidates by KL and reports each criterion with -Verbose' {
+        $search = Join-Path $script:Root 'search'
+        $target = Get-Run -DataStore $search | Where-Object NTels -eq 4 | Select-Object -First 1
+        $cfg = New-GammapyToolsConfig
+        $cfg.background_selection.nsb_diff = 20
+        $cfg.background_selection.el_diff = 5
+        $cfg.background_selection.az_diff = 180
+        $cfg.background_selection.time_max = 100000
+        $verbose = $( $candidates = @(Find-MimicRun -Target $target -SearchDataStore $search -Config $cfg -Verbose -WarningAction SilentlyContinue) ) 4>&1
+        ($verbose | Out-String) | Should -Match 'N_TELS = 4: removed'
+        $candidates.ObsId | Should -Not -Contain $target.ObsId
+        $kl = $candidates.KlDivergence
+        $kl | Should -Be ($kl | Sort-Object)
+    }
+
+    It 'warns no_mimic when nothing passes' {
+        $search = Join-Path $script:Root 'search'
+        $target = Get-Run -DataStore $search | Select-Object -First 1
+        $cfg = New-GammapyToolsConfig
+        $cfg.background_selection.nsb_diff = 0.000001
+        $result = @(Find-MimicRun -Target $target -SearchDataStore $search -Config $cfg -WarningVariable w -WarningAction SilentlyContinue)
+        $result.Count | Should -Be 0
+        ($w | Out-String) | Should -Match 'no_mimic'
+    }
+}

@@ -136,3 +136,29 @@ public static class MimicCandidateSelector
 
     private static string Normalize(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 }
+
+/// <summary>
+/// Finds the mimic candidates of a target in a search data store: the condition cuts, then the
+/// KL divergence of each remaining run's background model to the target's (models read once
+/// through the cache; with a table folder, reused from and stored in &lt;obs&gt;_kl.fits).
+/// </summary>
+public static class MimicCandidateFinder
+{
+    public static CandidateSelection Find(Run target, IReadOnlyList<Run> search, MimicCriteria criteria,
+        Background.BackgroundModelCache cache, string? klTableDirectory = null)
+    {
+        var warnings = new List<string>();
+        var matched = MimicCandidateSelector.FilterByConditions(target, search, criteria, [], warnings);
+        var kl = new Dictionary<long, double>();
+        if (matched.Count > 0)
+        {
+            if (target.BackgroundClass is null)
+                throw new InvalidOperationException($"run {target.ObsId} ({target.Path}) has no background model to compare candidates with; make one first (New-BackgroundModel, Invoke-MakeBackground)");
+            var (results, failures) = Background.KlDivergenceCalculator.Compute(target, matched, cache, klTableDirectory);
+            foreach (var r in results) kl[r.ObsId] = r.KlDivergence;
+            foreach (var f in failures) warnings.Add($"run {f.Run.ObsId}: {f.Error.Message}");
+        }
+        var selection = MimicCandidateSelector.Select(target, search, criteria, r => kl.TryGetValue(r.ObsId, out var v) ? v : null);
+        return selection with { Warnings = selection.Warnings.Concat(warnings.Where(w => !selection.Warnings.Contains(w))).ToList() };
+    }
+}

@@ -108,3 +108,24 @@ public class MimicCandidateSelectorTests
         Assert.Equal([2L], result.Candidates.Select(c => c.ObsId));
     }
 }
+
+public class MimicCandidateFinderTests
+{
+    [Fact]
+    public void Candidates_in_a_simulated_store_are_ranked_by_the_KL_of_their_models()
+    {
+        var runs = GammapyTools.Simulation.DataStoreSimulator.Create(GammapyTools.Tests.Support.TestPaths.NewTempDir(),
+            new GammapyTools.Simulation.SimulationOptions { RunCount = 30, Seed = 12, EventsPerRun = 500 });
+        var target = runs.First(r => r.NTels == 4);
+        var criteria = new MimicCriteria { NsbDiff = 20, ElDiff = 5, AzDiff = 180, TimeMaxDays = 1e5, LivetimeTolerance = 1.0 };
+        var selection = MimicCandidateFinder.Find(target, runs, criteria, new GammapyTools.Background.BackgroundModelCache());
+        Assert.NotEmpty(selection.Candidates);
+        Assert.DoesNotContain(selection.Candidates, c => c.ObsId == target.ObsId);
+        Assert.All(selection.Candidates, c => Assert.Equal(4, c.Run.NTels));
+        Assert.True(selection.Candidates.Zip(selection.Candidates.Skip(1)).All(p => p.First.KlDivergence <= p.Second.KlDivergence));
+        var model = GammapyTools.Background.BackgroundModel.Read(target.FindHdu("bkg")!);
+        var best = selection.Candidates[0];
+        double expected = GammapyTools.Background.KlDivergence.Compute(model, GammapyTools.Background.BackgroundModel.Read(best.Run.FindHdu("bkg")!));
+        Assert.Equal(expected, best.KlDivergence, 12);
+    }
+}
