@@ -24,6 +24,9 @@ public sealed class ConvertOptions
     /// <summary>Seed of the scrambling random stream; null draws one (it is recorded in HISTORY).</summary>
     public long? Seed { get; init; }
 
+    /// <summary>Already resolved scramble sources (then <see cref="ScramblePoints"/> and <see cref="ScrambleTheta"/> are ignored).</summary>
+    public IReadOnlyList<ScrambleSource>? Sources { get; init; }
+
     /// <summary>The output file for a target run.</summary>
     public string ResolveOutputPath(string targetPath)
     {
@@ -35,10 +38,11 @@ public sealed class ConvertOptions
 
     /// <summary>
     /// Pairs scramble points with radii: one radius for all, or one per point; anything else is an error.
-    /// Names are resolved with <paramref name="catalogs"/> (loaded lazily only when a name is not a coordinate).
+    /// Names are resolved with <see cref="Catalogs"/>, else catalogs loaded from <see cref="CatalogPaths"/> only when a point is not a coordinate.
     /// </summary>
     public IReadOnlyList<ScrambleSource> ResolveScrambleSources()
     {
+        if (Sources is not null) return Sources;
         if (ScramblePoints.Count == 0)
         {
             if (ScrambleTheta.Count > 0) throw new FovConversionException("a scramble radius was given without a scramble point");
