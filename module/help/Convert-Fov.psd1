@@ -13,7 +13,7 @@
         Destination    = 'Folder for the output; each output file takes the target run''s file name.'
         OutputPath     = 'Explicit output file (a name ending in .gz writes a gzip-compressed file). Use either -Destination or -OutputPath.'
         CopyBackground = 'Give the output the target run''s background model HDU (bkg_2d or bkg_3d), replacing any the background run had.'
-        ScramblePoint  = 'Known sources to scramble out of the background runs: coordinates ("184.467 30.117", sexagesimal, or "l=... b=...") or catalog names resolved offline in gamma-cat and 3HWC.'
+        ScramblePoint  = 'Known sources to scramble out of the background runs: ICRS coordinates in degrees or sexagesimal ("184.467 30.117", "12h17m52s +30d07m00s") or catalog names resolved offline in gamma-cat and 3HWC.'
         ScrambleTheta  = 'Scramble radius in degrees: one value for all scramble points, or one per point.'
         Catalog        = 'Catalog files used to resolve scramble point names (gammacat.fits.gz, 3HWC.ecsv). Default: the catalogs under $GAMMAPY_DATA.'
         Seed           = 'Seed of the scrambling random stream. The same seed gives identical output files; without it a random seed is drawn and recorded in a HISTORY card.'
