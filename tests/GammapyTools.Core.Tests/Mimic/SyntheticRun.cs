@@ -11,7 +11,7 @@ namespace GammapyTools.Tests.Mimic;
 /// optional point source has a Gaussian PSF; camera offsets are the sky offsets (east, north)
 /// turned by a field rotation that changes linearly with time.
 /// </summary>
-internal sealed record SyntheticRun(long ObsId, SkyCoord Pointing, int BackgroundEvents, ulong Seed)
+public sealed record SyntheticRun(long ObsId, SkyCoord Pointing, int BackgroundEvents, ulong Seed)
 {
     public SkyCoord? Source { get; init; }
     public int SourceEvents { get; init; }
