@@ -133,6 +133,11 @@ public sealed class ConvertFovCommand : GammapyCmdlet
         string output;
         try { output = _options.ResolveOutputPath(_target.Path); }
         catch (FovConversionException e) { WriteFileError(e, "BadOutput", ErrorCategory.InvalidArgument, file); return; }
+        if (File.Exists(output) && !Force)
+        {
+            WriteFileError(new IOException("the output file exists; use -Force to replace it"), "OutputExists", ErrorCategory.ResourceExists, output);
+            return;
+        }
         if (!ShouldProcess(output, $"Convert run {background.ObsId} ({System.IO.Path.GetFileName(file)}) to the field of view of run {_target.ObsId}"))
             return;
         ReportProgress("Convert-Fov", $"Converting run {background.ObsId} to the field of run {_target.ObsId}", _done, 0, currentOperation: file);
@@ -142,10 +147,6 @@ public sealed class ConvertFovCommand : GammapyCmdlet
             foreach (var s in result.Scrambled)
                 WriteVerbose($"run {background.ObsId}: scrambled '{s.Source.Name}' at {s.Distance:0.###}° offset, {s.AnnulusEvents} annulus events (seed {result.Seed})");
             WriteObject(result.Run);
-        }
-        catch (FovConversionException e) when (File.Exists(output) && !Force && e.FilePath == output)
-        {
-            WriteFileError(e, "OutputExists", ErrorCategory.ResourceExists, output);
         }
         catch (Exception e) when (e is FovConversionException or FitsException or IOException or UnauthorizedAccessException or KeyNotFoundException or InvalidCastException)
         {
