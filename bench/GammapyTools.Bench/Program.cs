@@ -6,6 +6,7 @@ IBenchmark[] benchmarks =
 [
     new FitsReadBenchmark(),
     new RepointBenchmark(),
+    new ConvertFovBenchmark(),
 ];
 
 var names = new List<string>();

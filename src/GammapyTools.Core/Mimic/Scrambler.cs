@@ -42,12 +42,10 @@ public static class Scrambler
             var src = sources[k];
             double theta = src.Theta;
             double d = pointing.SeparationTo(src.Position);
-            double maxR = 0;
-            for (int i = 0; i < n; i++)
-            {
-                r[i] = SphericalGeometry.Separation(pointing, new SkyCoord(ra[i], dec[i]));
-                if (r[i] > maxR) maxR = r[i];
-            }
+            // Offsets of all events: independent per row, so on all cores for large runs (the result does not depend on it).
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = n > 100_000 ? Environment.ProcessorCount : 1 },
+                i => r[i] = SphericalGeometry.Separation(pointing, new SkyCoord(ra[i], dec[i])));
+            double maxR = n > 0 ? r.Max() : 0;
             var annulus = new List<int>();
             for (int i = 0; i < n; i++) if (Math.Abs(r[i] - d) < theta) annulus.Add(i);
             if (annulus.Count == 0 || d > maxR)
