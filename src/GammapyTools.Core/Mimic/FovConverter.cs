@@ -180,7 +180,7 @@ public static class FovConverter
         ev.AddHistory(I($"GammapyTools Convert-Fov: events of run {originalObsId} re-pointed from RA {from.Ra:0.######} Dec {from.Dec:0.######}"));
         ev.AddHistory(I($"to RA {to.Ra:0.######} Dec {to.Dec:0.######} (run {target.ObsId}) by one sphere rotation; Xoff/Yoff kept."));
         foreach (var s in scrambled)
-            ev.AddHistory(I($"scrambled '{s.Source.Name}' RA {s.Source.Position.Ra:0.####} Dec {s.Source.Position.Dec:0.####} theta {s.Source.Theta} deg: {s.AnnulusEvents} annulus events, seed {seed}"));
+            ev.AddHistory(I($"scrambled '{s.Source.Name}' RA {s.Source.Position.Ra:0.######} Dec {s.Source.Position.Dec:0.######} theta {s.Source.Theta} deg: {s.AnnulusEvents} annulus events, seed {seed}"));
         if (options.CopyBackground) ev.AddHistory(I($"background model copied from run {target.ObsId}."));
     }
 }

@@ -274,3 +274,32 @@ internal static class Statistics
         return Math.Clamp(sum, 0, 1);
     }
 }
+
+public class ScrambleDiagnosticTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Writes_a_png_with_the_sources_recorded_in_history()
+    {
+        string dir = TestPaths.NewTempDir();
+        var p = new SkyCoord(150, 30);
+        string bkg = new SyntheticRun(4243, p, 30_000, 12) { Source = p.OffsetBy(0.5, 60), SourceEvents = 1000 }.Write(Path.Combine(dir, "bkg.fits"));
+        string tgt = new SyntheticRun(9001, new SkyCoord(200, -10), 10, 3).Write(Path.Combine(dir, "target.fits"));
+        var src = p.OffsetBy(0.5, 60);
+        var result = FovConverter.Convert(Run.FromFile(bkg), Run.FromFile(tgt), new ConvertOptions
+        {
+            OutputPath = Path.Combine(dir, "mimic.fits"), Seed = 5,
+            ScramblePoints = [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{src.Ra:R} {src.Dec:R}")], ScrambleTheta = [0.15],
+        });
+        string png = Path.Combine(dir, "diag", "scramble.png");
+        var d = ScrambleDiagnostic.Write(png, Run.FromFile(bkg), result.Run);
+        output.WriteLine($"{png}: {new FileInfo(png).Length} bytes");
+        Assert.Single(d.Sources);
+        Assert.Equal(0.15, d.Sources[0].Theta);
+        Assert.True(d.Sources[0].Position.SeparationTo(src) < 1e-3);
+        var bytes = File.ReadAllBytes(png);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        Assert.True(bytes.Length > 20_000);
+        Assert.Throws<FovConversionException>(() => ScrambleDiagnostic.Write(png, Run.FromFile(bkg), result.Run));
+        File.Copy(png, "/tmp/scramble-diagnostic.png", true);
+    }
+}
