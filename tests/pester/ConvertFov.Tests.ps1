@@ -111,3 +111,20 @@ Describe 'Convert-Fov' {
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 3
     }
 }
+
+Describe 'Export-ScrambleDiagnostic' {
+    It 'writes a PNG for a scrambled run from the pipeline and refuses to overwrite it without -Force' {
+        $dest = New-TempDir
+        $catalog = Join-Path $script:RepoRoot 'tests/data/catalogs/gammacat.fits.gz'
+        $original = Get-Run -Path $script:HessFiles[0].FullName
+        $mimic = $original | Convert-Fov -Target $script:MagicFiles[0].FullName -OutputPath (Join-Path $dest 'mimic.fits') -ScramblePoint 'Crab Nebula' -ScrambleTheta 0.2 -Catalog $catalog -Seed 3
+        $png = Join-Path $dest 'scramble.png'
+        $file = $mimic | Export-ScrambleDiagnostic -Original $original -Path $png
+        $file | Should -BeOfType 'System.IO.FileInfo'
+        $file.Length | Should -BeGreaterThan 20000
+        [IO.File]::ReadAllBytes($png)[1..3] | Should -Be @(0x50, 0x4E, 0x47)
+        $mimic | Export-ScrambleDiagnostic -Original $original -Path $png -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        "$err" | Should -BeLike '*-Force*'
+        $mimic | Export-ScrambleDiagnostic -Original $original.Path -Path $png -Force | Should -Not -BeNullOrEmpty
+    }
+}
