@@ -89,7 +89,7 @@ public static class Scrambler
             reports.Add(new ScrambleReport(src, d, annulus.Count, inCircle, profile.Count));
         }
 
-        Store(raCol, ra, changed);
+        Store(raCol, ra, changed, wrap360: true);
         Store(decCol, dec, changed);
         if (xCol is not null) Store(xCol, xoff!, changed);
         if (yCol is not null) Store(yCol, yoff!, changed);
@@ -97,14 +97,21 @@ public static class Scrambler
     }
 
     /// <summary>Writes the changed rows back in the column's own type.</summary>
-    internal static void Store(FitsColumn column, double[] values, bool[] changed)
+    internal static void Store(FitsColumn column, double[] values, bool[] changed, bool wrap360 = false)
     {
         if (column.Scale is not null && column.Scale != 1.0 || column.Zero is not null && column.Zero != 0.0)
             throw new FovConversionException($"column {column.Name} is scaled (TSCAL/TZERO); only float columns can be changed");
         switch (column.Data)
         {
             case double[] dd: for (int i = 0; i < dd.Length; i++) if (changed[i]) dd[i] = values[i]; break;
-            case float[] ff: for (int i = 0; i < ff.Length; i++) if (changed[i]) ff[i] = (float)values[i]; break;
+            case float[] ff:
+                for (int i = 0; i < ff.Length; i++)
+                {
+                    if (!changed[i]) continue;
+                    ff[i] = (float)values[i];
+                    if (wrap360 && ff[i] >= 360f) ff[i] = 0f;   // 359.999999996 rounds to 360f
+                }
+                break;
             default: throw new FovConversionException($"column {column.Name} (TFORM {column.Format}) is not a float column");
         }
     }

@@ -275,4 +275,18 @@ public class FovConverterTests(ITestOutputHelper output)
         var (code2, text2) = Oracles.RunPython("load_datastore.py", dir);
         Assert.True(code2 == 0, text2);
     }
+
+    [Fact]
+    public void Runs_from_a_data_store_convert_and_the_outputs_index_as_a_new_store()
+    {
+        string root = GammapyTools.Tests.Dl3.DataStoreTests.BuildStore();
+        var store = DataStore.Open(root);
+        var target = store.GetRun(23526);
+        string dest = TestPaths.NewTempDir();
+        var results = store.ObsIds.Where(id => id != 23526).Select(id =>
+            FovConverter.Convert(store.GetRun(id), target, new ConvertOptions { OutputPath = Path.Combine(dest, $"mimic_{id}.fits"), CopyBackground = true })).ToList();
+        Assert.All(results, r => { Assert.Equal(23526, r.Run.ObsId); Assert.Equal("bkg_3d", r.Run.BackgroundClass); });
+        Assert.Equal(store.ObsIds.Count - 1, results.Select(r => r.Run.Hdus.First(h => h.HduType == "events")).Count());
+        Assert.Equal(results.Select(r => r.From), store.ObsIds.Where(id => id != 23526).Select(id => store.GetRun(id).Pointing));
+    }
 }
