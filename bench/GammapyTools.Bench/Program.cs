@@ -7,6 +7,7 @@ IBenchmark[] benchmarks =
     new FitsReadBenchmark(),
     new RepointBenchmark(),
     new SimulateBenchmark(),
+    new ConvertFovBenchmark(),
 ];
 
 var names = new List<string>();

@@ -1,0 +1,33 @@
+@{
+    Synopsis    = 'Re-points background runs onto the field of view of a target run (mimic runs), optionally scrambling known sources out of them.'
+    Description = @(
+        'Convert-Fov writes, for each background run, a DL3 file that looks as if the run had been taken on the target''s field of view: every event keeps its angular distance and position angle from the pointing, now around the target''s pointing. This is one exact rotation on the sphere per event (the same as astropy''s SkyOffsetFrame round trip), computed in double precision and stored in the column''s own type; RA ends in [0, 360). Camera columns (Xoff/Yoff) and every other column are kept, as are the IRFs and GTIs of the background run.'
+        'Headers: RA_PNT/DEC_PNT become the target''s; RA_ORG/DEC_ORG keep the original pointing, RA_SRC/DEC_SRC the original RA_OBJ/DEC_OBJ, OBJ_ORG the original OBJECT and OBS_ORG the original OBS_ID; RA_OFF/DEC_OFF hold target minus original; OBJECT/RA_OBJ/DEC_OBJ become the target''s; OBS_ID becomes the target''s in every HDU that has it; GLON_PNT/GLAT_PNT are recomputed where present; HISTORY cards say what was done.'
+        'With -ScramblePoint, known sources are removed first, in the background run''s own frame: events in the annulus |r - d| < theta around the pointing (d = the source''s offset) get a uniform new position angle and a new offset drawn from the radial profile of the annulus events outside the source circle (corrected for the part of each ring the circle hides). Camera offsets follow with each event''s own field rotation. -Seed makes the output bit-for-bit reproducible; the stream depends only on the seed and the two runs'' OBS_IDs.'
+        'The output is written to a temporary file and renamed into place; an existing output is not replaced without -Force, and input files are never modified. A run that cannot be converted is reported as a non-terminating error naming its file; the other runs continue. Each converted run is emitted as a Run object read from the new file.'
+    )
+    Parameters  = @{
+        Run            = 'Background runs (Run objects from Get-Run), from the pipeline.'
+        Path           = 'Background run DL3 files. Wildcards are expanded. Accepts FileInfo objects from Get-ChildItem by the property name FullName.'
+        Target         = 'The target run whose field of view the output takes: a Run object or the path of its DL3 file.'
+        Destination    = 'Folder for the output; each output file takes the target run''s file name.'
+        OutputPath     = 'Explicit output file (a name ending in .gz writes a gzip-compressed file). Use either -Destination or -OutputPath.'
+        CopyBackground = 'Give the output the target run''s background model HDU (bkg_2d or bkg_3d), replacing any the background run had.'
+        ScramblePoint  = 'Known sources to scramble out of the background runs: ICRS coordinates in degrees or sexagesimal ("184.467 30.117", "12h17m52s +30d07m00s") or catalog names resolved offline in gamma-cat and 3HWC.'
+        ScrambleTheta  = 'Scramble radius in degrees: one value for all scramble points, or one per point.'
+        Catalog        = 'Catalog files used to resolve scramble point names (gammacat.fits.gz, 3HWC.ecsv). Default: the catalogs under $GAMMAPY_DATA.'
+        Seed           = 'Seed of the scrambling random stream. The same seed gives identical output files; without it a random seed is drawn and recorded in a HISTORY card.'
+        Force          = 'Overwrite existing output files.'
+    }
+    Inputs      = @(
+        @{ Type = 'GammapyTools.Dl3.Run'; Description = 'Background runs, by value.' }
+        @{ Type = 'System.String'; Description = 'Paths of background run files, by value or by the property name Path, FullName or PSPath.' }
+    )
+    Outputs     = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'The converted run, read from the file written (its ObsId and pointing are the target''s).' })
+    Examples    = @(
+        @{ Title = 'Mimic a target run with one background run'; Code = '$target = Get-Run -Path input/12345.fits; Get-Run -DataStore ./background -ObsId 98765 | Convert-Fov -Target $target -Destination ./mimic'; Remarks = 'Writes ./mimic/12345.fits: the events of run 98765 re-pointed onto the pointing of run 12345.' }
+        @{ Title = 'Scramble two known sources reproducibly'; Code = 'Get-Run -DataStore ./background -ObsId 98765 | Convert-Fov -Target $target -Destination ./mimic -ScramblePoint ''1ES 1218+304'', ''184.467 30.117'' -ScrambleTheta 0.3 -Seed 7'; Remarks = 'The name is resolved in the catalogs under $GAMMAPY_DATA (or -Catalog). The same seed gives the same file.' }
+        @{ Title = 'Keep the target''s background model'; Code = 'Get-Run -DataStore ./background | Where-Object Zenith -lt 30 | Convert-Fov -Target $target -Destination ./mimic_same_bkg -CopyBackground -WhatIf'; Remarks = 'With -WhatIf nothing is written; without it the output carries the target run''s BACKGROUND HDU.' }
+    )
+    Links       = @('Get-Run', 'New-DataStoreIndex')
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using GammapyTools.Dl3;
+using GammapyTools.Fits;
+using GammapyTools.Sky;
+
+namespace GammapyTools.Mimic;
+
+/// <summary>
+/// Convert-Fov (DESIGN.md §5 "Re-pointing"): writes a copy of a background run whose events are
+/// re-pointed onto a target run's field of view, optionally with known sources scrambled out and
+/// the target's background model. Inputs are only read; the output is written atomically.
+/// </summary>
+public static class FovConverter
+{
+    /// <summary>Converts one background run for one target run.</summary>
+    /// <exception cref="FovConversionException">Bad options, an existing output without Force, unusable input.</exception>
+    /// <exception cref="FitsException">An input file cannot be read, or the output cannot be written.</exception>
+    public static ConvertResult Convert(Run background, Run target, ConvertOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(background);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        string output = options.ResolveOutputPath(target.Path);
+        foreach (var input in InputFiles(background).Concat(InputFiles(target)))
+            if (SamePath(input, output))
+                throw new FovConversionException($"the output {output} is an input file; choose another destination") { FilePath = output };
+        if (File.Exists(output) && !options.Force)
+            throw new FovConversionException($"the output file exists: {output} (use Force to overwrite)") { FilePath = output };
+        var sources = options.ResolveScrambleSources();
+        long seed = options.Seed ?? (long)BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
+
+        var hdus = ReadBackgroundRun(background);
+        int eventsIndex = hdus.FindIndex(h => HduClassifier.Classify(h.Header)?.Type == "events");
+        if (eventsIndex < 0 || hdus[eventsIndex] is not BinaryTableHdu eventsHdu)
+            throw new FovConversionException("the background run's file has no EVENTS table (HDUCLAS1 = EVENTS)") { FilePath = background.Path };
+        var eh = eventsHdu.Header;
+        var from = new SkyCoord(
+            eh.GetDouble("RA_PNT") ?? throw new FovConversionException("the EVENTS header has no RA_PNT") { FilePath = background.Path },
+            eh.GetDouble("DEC_PNT") ?? throw new FovConversionException("the EVENTS header has no DEC_PNT") { FilePath = background.Path });
+        var to = new SkyCoord(target.RaPnt, target.DecPnt);
+        long originalObsId = eh.GetLong("OBS_ID") ?? background.ObsId;
+
+        // 1. Scramble in the background run's own frame.
+        IReadOnlyList<ScrambleReport> scrambled = [];
+        if (sources.Count > 0)
+        {
+            try
+            {
+                scrambled = Scrambler.Scramble(eventsHdu.Table, from, sources,
+                    k => MimicRandom.ForRun(seed, target.ObsId, originalObsId, k));
+            }
+            catch (FovConversionException e) when (e.FilePath is null)
+            {
+                throw new FovConversionException(e.Message, e) { FilePath = background.Path };
+            }
+        }
+
+        // 2. Re-point: one rotation per event, computed in double, stored in the column's type.
+        Repoint(eventsHdu.Table, from, to);
+
+        // 3. Background model.
+        string? bkgClass = hdus.Select(h => HduClassifier.Classify(h.Header)).FirstOrDefault(c => c?.Type == "bkg")?.Class;
+        if (options.CopyBackground)
+        {
+            var (bkg, cls) = ReadTargetBackground(target);
+            hdus.RemoveAll(h => HduClassifier.Classify(h.Header)?.Type == "bkg");
+            hdus.Add(bkg);
+            bkgClass = cls;
+        }
+
+        // 4. Headers.
+        UpdateHeaders(hdus, eventsHdu.Header, from, to, originalObsId, target, options, seed, sources, scrambled);
+
+        FitsWriter.Write(output, hdus, overwrite: options.Force);
+        var run = Run.FromFile(output);
+        return new ConvertResult(output, run, eventsHdu.Table.RowCount, from, to, bkgClass, seed, scrambled);
+    }
+
+    private static IEnumerable<string> InputFiles(Run run) =>
+        run.Hdus.Select(h => h.FilePath).Append(run.Path).Where(p => !string.IsNullOrEmpty(p));
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    /// <summary>Every HDU of the background run's file, plus DL3 HDUs the run keeps in other files (a data store's separate background model).</summary>
+    private static List<Hdu> ReadBackgroundRun(Run background)
+    {
+        List<Hdu> hdus;
+        using (var file = FitsFile.Open(background.Path))
+            hdus = file.ReadAll().ToList();
+        var present = hdus.Select(h => HduClassifier.Classify(h.Header)?.Type).Where(t => t is not null).ToHashSet();
+        foreach (var group in background.Hdus.Where(h => !SamePath(h.FilePath, background.Path) && !present.Contains(h.HduType)).GroupBy(h => h.FilePath))
+        {
+            using var other = FitsFile.Open(group.Key);
+            foreach (var loc in group) hdus.Add(other.ReadHdu(HduClassifier.Find(other, loc)));
+        }
+        return hdus;
+    }
+
+    /// <summary>The target run's background HDU (found by class, never by EXTNAME) and its class.</summary>
+    private static (Hdu Hdu, string Class) ReadTargetBackground(Run target)
+    {
+        IReadOnlyList<HduLocation> locations = target.Hdus;
+        if (locations.Count == 0)
+        {
+            using var f = FitsFile.Open(target.Path);
+            locations = HduClassifier.Locate(f);
+        }
+        var loc = locations.FirstOrDefault(h => h.HduType == "bkg")
+            ?? throw new FovConversionException($"the target run {target.ObsId} has no background model (no bkg HDU) to copy") { FilePath = target.Path };
+        using var file = FitsFile.Open(loc.FilePath);
+        var info = HduClassifier.Find(file, loc);
+        return (file.ReadHdu(info), loc.HduClass);
+    }
+
+    /// <summary>Re-points RA/DEC of an events table from <paramref name="from"/> to <paramref name="to"/> (RA in [0, 360)).</summary>
+    public static void Repoint(BinaryTable events, SkyCoord from, SkyCoord to)
+    {
+        FitsColumn ra = events["RA"], dec = events["DEC"];
+        if (ra.Scale is not null && ra.Scale != 1.0 || ra.Zero is not null && ra.Zero != 0.0 || dec.Scale is not null && dec.Scale != 1.0 || dec.Zero is not null && dec.Zero != 0.0)
+            throw new FovConversionException("RA/DEC columns are scaled (TSCAL/TZERO); only float or double columns can be re-pointed");
+        var rotation = new PointingRotation(from, to);
+        switch (ra.Data, dec.Data)
+        {
+            case (float[] rf, float[] df): rotation.Apply(rf, df, rf, df); break;
+            case (double[] rd, double[] dd): rotation.Apply(rd, dd, rd, dd); break;
+            case (float[] rf, double[] dd):
+            {
+                var r = Array.ConvertAll(rf, x => (double)x);
+                rotation.Apply(r, dd, r, dd);
+                for (int i = 0; i < rf.Length; i++) { rf[i] = (float)r[i]; if (rf[i] >= 360f) rf[i] = 0f; }
+                break;
+            }
+            case (double[] rd, float[] df):
+            {
+                var dv = Array.ConvertAll(df, x => (double)x);
+                rotation.Apply(rd, dv, rd, dv);
+                for (int i = 0; i < df.Length; i++) df[i] = (float)dv[i];
+                break;
+            }
+            default: throw new FovConversionException($"RA/DEC columns must be float (E) or double (D); they are {ra.Format} and {dec.Format}");
+        }
+    }
+
+    private static void UpdateHeaders(List<Hdu> hdus, FitsHeader ev, SkyCoord from, SkyCoord to, long originalObsId, Run target,
+        ConvertOptions options, long seed, IReadOnlyList<ScrambleSource> sources, IReadOnlyList<ScrambleReport> scrambled)
+    {
+        string? originalObject = ev.GetString("OBJECT");
+        double? raObj = ev.GetDouble("RA_OBJ"), decObj = ev.GetDouble("DEC_OBJ");
+        var gal = to.ToGalactic();
+
+        foreach (var hdu in hdus)
+        {
+            var h = hdu.Header;
+            if (h.Contains("OBS_ID")) h.Set("OBS_ID", target.ObsId);
+            if (h.Contains("RA_PNT")) h.Set("RA_PNT", to.Ra);
+            if (h.Contains("DEC_PNT")) h.Set("DEC_PNT", to.Dec);
+            if (h.Contains("GLON_PNT")) h.Set("GLON_PNT", gal.L);
+            if (h.Contains("GLAT_PNT")) h.Set("GLAT_PNT", gal.B);
+        }
+
+        ev.Set("RA_PNT", to.Ra, "[deg] pointing RA (target run)");
+        ev.Set("DEC_PNT", to.Dec, "[deg] pointing Dec (target run)");
+        ev.Set("RA_ORG", from.Ra, "[deg] original pointing RA");
+        ev.Set("DEC_ORG", from.Dec, "[deg] original pointing Dec");
+        if (raObj is double ro) ev.Set("RA_SRC", ro, "[deg] original RA_OBJ");
+        if (decObj is double dob) ev.Set("DEC_SRC", dob, "[deg] original DEC_OBJ");
+        ev.Set("RA_OFF", Angles.Wrap180(to.Ra - from.Ra), "[deg] target minus original RA_PNT");
+        ev.Set("DEC_OFF", to.Dec - from.Dec, "[deg] target minus original DEC_PNT");
+        if (target.Object is not null) ev.Set("OBJECT", target.Object);
+        else ev.Remove("OBJECT");
+        if (target.RaObj is double tr) ev.Set("RA_OBJ", tr); else ev.Remove("RA_OBJ");
+        if (target.DecObj is double td) ev.Set("DEC_OBJ", td); else ev.Remove("DEC_OBJ");
+        ev.Set("OBJ_ORG", originalObject ?? "", "original OBJECT");
+        ev.Set("OBS_ORG", originalObsId, "original OBS_ID");
+        ev.Set("OBS_ID", target.ObsId);
+
+        string I(FormattableString f) => f.ToString(CultureInfo.InvariantCulture);
+        ev.AddHistory(I($"GammapyTools Convert-Fov: events of run {originalObsId} re-pointed from RA {from.Ra:0.######} Dec {from.Dec:0.######}"));
+        ev.AddHistory(I($"to RA {to.Ra:0.######} Dec {to.Dec:0.######} (run {target.ObsId}) by one sphere rotation; Xoff/Yoff kept."));
+        foreach (var s in scrambled)
+            ev.AddHistory(I($"scrambled '{s.Source.Name}' RA {s.Source.Position.Ra:0.######} Dec {s.Source.Position.Dec:0.######} theta {s.Source.Theta} deg: {s.AnnulusEvents} annulus events, seed {seed}"));
+        if (options.CopyBackground) ev.AddHistory(I($"background model copied from run {target.ObsId}."));
+    }
+}

@@ -1,0 +1,216 @@
+using GammapyTools.Fits;
+using GammapyTools.Sky;
+
+namespace GammapyTools.Mimic;
+
+/// <summary>
+/// Scrambling of DESIGN.md §5: removes known sources from a run's events while keeping the
+/// camera's radial acceptance. Works in the run's own frame (before any re-pointing).
+/// </summary>
+public static class Scrambler
+{
+    /// <summary>Columns the scrambler changes: RA, DEC and, where present, the camera offsets.</summary>
+    public const string XoffColumn = "XOFF", YoffColumn = "YOFF";
+
+    /// <summary>
+    /// For each source S with radius θ: the annulus is every event with |r − d| &lt; θ
+    /// (r = event offset from <paramref name="pointing"/>, d = offset of S). Those events get a
+    /// position angle uniform in [0, 360°) and an offset drawn by inverse CDF from the radial profile
+    /// of the annulus events outside the source circle, each radius bin corrected for the share of
+    /// its ring the source circle hides; r' stays in [max(0, d − θ), d + θ]. RA/DEC are recomputed
+    /// exactly on the sphere; Xoff/Yoff (when present) from the new sky offset turned by the event's
+    /// own field rotation. Sources are scrambled one after another, source k with stream
+    /// <c>random(k)</c>. Columns are updated in place, in their own types; other rows are untouched.
+    /// </summary>
+    /// <exception cref="FovConversionException">A source is outside the field of view, or its annulus has no events outside the source circle.</exception>
+    public static IReadOnlyList<ScrambleReport> Scramble(BinaryTable events, SkyCoord pointing,
+        IReadOnlyList<ScrambleSource> sources, Func<int, MimicRandom> random)
+    {
+        var reports = new List<ScrambleReport>();
+        if (sources.Count == 0) return reports;
+        FitsColumn raCol = events["RA"], decCol = events["DEC"];
+        FitsColumn? xCol = events.Find(XoffColumn), yCol = events.Find(YoffColumn);
+        if ((xCol is null) != (yCol is null)) { xCol = null; yCol = null; }
+        double[] ra = raCol.ToDoubles(), dec = decCol.ToDoubles();
+        double[]? xoff = xCol?.ToDoubles(), yoff = yCol?.ToDoubles();
+        int n = events.RowCount;
+        var changed = new bool[n];
+        var r = new double[n];
+
+        for (int k = 0; k < sources.Count; k++)
+        {
+            var src = sources[k];
+            double theta = src.Theta;
+            double d = pointing.SeparationTo(src.Position);
+            // Offsets of all events: independent per row, so on all cores for large runs (the result does not depend on it).
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = n > 100_000 ? Environment.ProcessorCount : 1 },
+                i => r[i] = SphericalGeometry.Separation(pointing, new SkyCoord(ra[i], dec[i])));
+            double maxR = n > 0 ? r.Max() : 0;
+            var annulus = new List<int>();
+            for (int i = 0; i < n; i++) if (Math.Abs(r[i] - d) < theta) annulus.Add(i);
+            if (annulus.Count == 0 || d > maxR)
+                throw new FovConversionException(
+                    $"scramble point '{src.Name}' ({src.Position}) is {d:0.###}° from the pointing ({pointing}), outside the field of view " +
+                    $"(largest event offset {maxR:0.###}°; {annulus.Count} events within {theta}° of that offset)");
+
+            double lo = Math.Max(0, d - theta), hi = d + theta;
+            var profile = new List<double>();
+            int inCircle = 0;
+            foreach (int i in annulus)
+            {
+                if (SphericalGeometry.Separation(src.Position, new SkyCoord(ra[i], dec[i])) > theta) profile.Add(r[i]);
+                else inCircle++;
+            }
+            var sampler = RadialProfile.Build(profile, lo, hi, d, theta)
+                ?? throw new FovConversionException(
+                    $"scramble point '{src.Name}': none of the {annulus.Count} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
+
+            var rng = random(k);
+            foreach (int i in annulus)
+            {
+                var old = new SkyCoord(ra[i], dec[i]);
+                double paOld = SphericalGeometry.PositionAngle(pointing, old);
+                double pa = 360.0 * rng.NextDouble();
+                double rNew = sampler.Sample(rng.NextDouble());
+                var moved = SphericalGeometry.Offset(pointing, rNew, pa);
+                ra[i] = moved.Ra; dec[i] = moved.Dec;
+                if (xoff is not null && yoff is not null)
+                {
+                    // Field rotation: angle from the sky offset (east = x, north = y) to the camera offset.
+                    double rho = r[i] > 1e-9 && (xoff[i] != 0 || yoff[i] != 0)
+                        ? Math.Atan2(yoff[i], xoff[i]) - (90.0 - paOld) * Angles.DegToRad
+                        : 0.0;
+                    double phi = (90.0 - pa) * Angles.DegToRad + rho;
+                    (double s, double c) = Math.SinCos(phi);
+                    xoff[i] = rNew * c; yoff[i] = rNew * s;
+                }
+                changed[i] = true;
+            }
+            reports.Add(new ScrambleReport(src, d, annulus.Count, inCircle, profile.Count));
+        }
+
+        Store(raCol, ra, changed, wrap360: true);
+        Store(decCol, dec, changed);
+        if (xCol is not null) Store(xCol, xoff!, changed);
+        if (yCol is not null) Store(yCol, yoff!, changed);
+        return reports;
+    }
+
+    /// <summary>Writes the changed rows back in the column's own type.</summary>
+    internal static void Store(FitsColumn column, double[] values, bool[] changed, bool wrap360 = false)
+    {
+        if (column.Scale is not null && column.Scale != 1.0 || column.Zero is not null && column.Zero != 0.0)
+            throw new FovConversionException($"column {column.Name} is scaled (TSCAL/TZERO); only float columns can be changed");
+        switch (column.Data)
+        {
+            case double[] dd: for (int i = 0; i < dd.Length; i++) if (changed[i]) dd[i] = values[i]; break;
+            case float[] ff:
+                for (int i = 0; i < ff.Length; i++)
+                {
+                    if (!changed[i]) continue;
+                    ff[i] = (float)values[i];
+                    if (wrap360 && ff[i] >= 360f) ff[i] = 0f;   // 359.999999996 rounds to 360f
+                }
+                break;
+            default: throw new FovConversionException($"column {column.Name} (TFORM {column.Format}) is not a float column");
+        }
+    }
+}
+
+/// <summary>
+/// The radial profile of annulus events outside the source circle as a histogram on
+/// [lo, hi], each bin divided by the visible share of its ring, sampled by inverse CDF
+/// (piecewise linear, no extrapolation).
+/// </summary>
+public sealed class RadialProfile
+{
+    private readonly double[] _edges;
+    private readonly double[] _cdf;
+
+    private RadialProfile(double[] edges, double[] cdf) { _edges = edges; _cdf = cdf; }
+
+    public double Lo => _edges[0];
+    public double Hi => _edges[^1];
+
+    /// <summary>Null when no profile event lies in [lo, hi].</summary>
+    public static RadialProfile? Build(IReadOnlyList<double> radii, double lo, double hi, double d, double theta)
+    {
+        int bins = Math.Clamp(radii.Count / 200, 4, 40);
+        double w = (hi - lo) / bins;
+        var counts = new double[bins];
+        foreach (double r in radii)
+        {
+            if (r < lo || r > hi) continue;
+            counts[Math.Min(bins - 1, (int)((r - lo) / w))]++;
+        }
+        var weight = new double[bins];
+        var valid = new bool[bins];
+        for (int b = 0; b < bins; b++)
+        {
+            double vis = 1.0 - HiddenShare(lo + b * w, lo + (b + 1) * w, d, theta);
+            if (vis > 1e-3) { weight[b] = counts[b] / vis; valid[b] = true; }
+        }
+        if (!valid.Any(v => v) || weight.Sum() <= 0) return null;
+        // A bin the source circle hides completely (source near the pointing) takes the density of the nearest visible bin.
+        for (int b = 0; b < bins; b++)
+        {
+            if (valid[b]) continue;
+            for (int step = 1; step < bins; step++)
+            {
+                if (b + step < bins && valid[b + step]) { weight[b] = weight[b + step]; break; }
+                if (b - step >= 0 && valid[b - step]) { weight[b] = weight[b - step]; break; }
+            }
+        }
+        var edges = new double[bins + 1];
+        var cdf = new double[bins + 1];
+        for (int b = 0; b <= bins; b++) edges[b] = lo + b * w;
+        edges[bins] = hi;
+        for (int b = 0; b < bins; b++) cdf[b + 1] = cdf[b] + weight[b];
+        double total = cdf[bins];
+        for (int b = 0; b <= bins; b++) cdf[b] /= total;
+        cdf[bins] = 1.0;
+        return new RadialProfile(edges, cdf);
+    }
+
+    /// <summary>Inverse CDF at u in [0, 1): a radius in [lo, hi].</summary>
+    public double Sample(double u)
+    {
+        int b = Array.BinarySearch(_cdf, u);
+        if (b < 0) b = ~b - 1;
+        b = Math.Clamp(b, 0, _edges.Length - 2);
+        while (b < _edges.Length - 2 && _cdf[b + 1] <= u) b++;
+        double span = _cdf[b + 1] - _cdf[b];
+        double f = span > 0 ? (u - _cdf[b]) / span : 0.0;
+        return Math.Clamp(_edges[b] + f * (_edges[b + 1] - _edges[b]), _edges[0], _edges[^1]);
+    }
+
+    /// <summary>
+    /// The share of the rings r ∈ [r1, r2] around the pointing hidden by a circle of radius θ at
+    /// distance d (on the sphere), averaged with the ring length sin r as weight.
+    /// </summary>
+    public static double HiddenShare(double r1, double r2, double d, double theta)
+    {
+        const int steps = 32;
+        double sum = 0, norm = 0;
+        for (int s = 0; s < steps; s++)
+        {
+            double r = r1 + (s + 0.5) * (r2 - r1) / steps;
+            double wgt = Math.Sin(r * Angles.DegToRad);
+            sum += wgt * HiddenShareAt(r, d, theta);
+            norm += wgt;
+        }
+        return norm > 0 ? sum / norm : HiddenShareAt(0.5 * (r1 + r2), d, theta);
+    }
+
+    /// <summary>The share of the ring at radius r hidden by the circle (θ at distance d).</summary>
+    public static double HiddenShareAt(double r, double d, double theta)
+    {
+        double rr = r * Angles.DegToRad, dd = d * Angles.DegToRad, tt = theta * Angles.DegToRad;
+        double den = Math.Sin(rr) * Math.Sin(dd);
+        if (den < 1e-15) return Math.Abs(r - d) < theta ? 1.0 : 0.0;
+        double c = (Math.Cos(tt) - Math.Cos(rr) * Math.Cos(dd)) / den;
+        if (c <= -1) return 1.0;
+        if (c >= 1) return 0.0;
+        return Math.Acos(c) / Math.PI;
+    }
+}

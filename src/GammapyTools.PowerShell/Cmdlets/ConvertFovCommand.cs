@@ -1,0 +1,157 @@
+using System.Management.Automation;
+using GammapyTools.Dl3;
+using GammapyTools.Fits;
+using GammapyTools.Mimic;
+using GammapyTools.Sky;
+
+namespace GammapyTools.PowerShell.Cmdlets;
+
+/// <summary>
+/// <para type="synopsis">Re-points background runs onto a target run's field of view (mimic runs), optionally scrambling known sources.</para>
+/// Help: module/help/Convert-Fov.psd1.
+/// </summary>
+[Cmdlet(VerbsData.Convert, "Fov", SupportsShouldProcess = true, DefaultParameterSetName = RunSet)]
+[OutputType(typeof(Run))]
+public sealed class ConvertFovCommand : GammapyCmdlet
+{
+    private const string RunSet = "Run";
+    private const string PathSet = "Path";
+
+    [Parameter(Mandatory = true, ParameterSetName = RunSet, ValueFromPipeline = true)]
+    public Run[] Run { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "PSPath")]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, Position = 0)]
+    public object Target { get; set; } = null!;
+
+    [Parameter(Position = 1)]
+    public string? Destination { get; set; }
+
+    [Parameter]
+    public string? OutputPath { get; set; }
+
+    [Parameter]
+    public SwitchParameter CopyBackground { get; set; }
+
+    [Parameter]
+    public string[] ScramblePoint { get; set; } = [];
+
+    [Parameter]
+    public double[] ScrambleTheta { get; set; } = [];
+
+    [Parameter]
+    public string[] Catalog { get; set; } = [];
+
+    [Parameter]
+    public long? Seed { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    private Run _target = null!;
+    private ConvertOptions _options = null!;
+    private int _done;
+
+    protected override void BeginProcessing()
+    {
+        if (string.IsNullOrWhiteSpace(Destination) == string.IsNullOrWhiteSpace(OutputPath))
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("give exactly one of -Destination (a folder) or -OutputPath (a file)"),
+                "OutputNotGiven", ErrorCategory.InvalidArgument, null));
+        _target = ResolveTarget(Target);
+        IReadOnlyList<ScrambleSource> sources = [];
+        try
+        {
+            var catalogs = ScramblePoint.Any(p => !SkyCoord.TryParse(p, out _))
+                ? CatalogSet.Load(Catalog.Select(ResolveUserPath)) : null;
+            sources = new ConvertOptions { ScramblePoints = ScramblePoint, ScrambleTheta = ScrambleTheta, Catalogs = catalogs }.ResolveScrambleSources();
+        }
+        catch (Exception e) when (e is FovConversionException or FileNotFoundException or IOException or FitsException or FormatException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "BadScramblePoint", ErrorCategory.InvalidArgument, ScramblePoint));
+        }
+        _options = new ConvertOptions
+        {
+            Destination = Destination is null ? null : ResolveUserPath(Destination),
+            OutputPath = OutputPath is null ? null : ResolveUserPath(OutputPath),
+            CopyBackground = CopyBackground,
+            Force = Force,
+            Sources = sources,
+            Seed = Seed,
+        };
+    }
+
+    private Run ResolveTarget(object target)
+    {
+        object value = target is PSObject pso ? pso.BaseObject : target;
+        string? path = value switch
+        {
+            Run run => null,
+            FileSystemInfo f => f.FullName,
+            string s => ResolveUserPath(s),
+            _ => null,
+        };
+        if (value is Run r) return r;
+        if (path is null)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Target must be a Run or the path of a DL3 file, not {value.GetType().Name}"),
+                "BadTarget", ErrorCategory.InvalidArgument, target));
+        try { return Dl3.Run.FromFile(path!); }
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException)
+        {
+            ThrowFileError(e, "TargetUnreadable", ErrorCategory.ReadError, path);
+            throw; // not reached
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == RunSet)
+        {
+            foreach (var run in Run) ConvertOne(run, run.Path);
+        }
+        else
+        {
+            foreach (var file in ResolveFilePaths(Path))
+            {
+                Run run;
+                try { run = Dl3.Run.FromFile(file); }
+                catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException)
+                {
+                    WriteFileError(e, "RunUnreadable", ErrorCategory.ReadError, file);
+                    continue;
+                }
+                ConvertOne(run, file);
+            }
+        }
+    }
+
+    private void ConvertOne(Run background, string file)
+    {
+        string output;
+        try { output = _options.ResolveOutputPath(_target.Path); }
+        catch (FovConversionException e) { WriteFileError(e, "BadOutput", ErrorCategory.InvalidArgument, file); return; }
+        if (File.Exists(output) && !Force)
+        {
+            WriteFileError(new IOException("the output file exists; use -Force to replace it"), "OutputExists", ErrorCategory.ResourceExists, output);
+            return;
+        }
+        if (!ShouldProcess(output, $"Convert run {background.ObsId} ({System.IO.Path.GetFileName(file)}) to the field of view of run {_target.ObsId}"))
+            return;
+        ReportProgress("Convert-Fov", $"Converting run {background.ObsId} to the field of run {_target.ObsId}", _done, 0, currentOperation: file);
+        try
+        {
+            var result = FovConverter.Convert(background, _target, _options);
+            foreach (var s in result.Scrambled)
+                WriteVerbose($"run {background.ObsId}: scrambled '{s.Source.Name}' at {s.Distance:0.###}° offset, {s.AnnulusEvents} annulus events (seed {result.Seed})");
+            WriteObject(result.Run);
+        }
+        catch (Exception e) when (e is FovConversionException or FitsException or IOException or UnauthorizedAccessException or KeyNotFoundException or InvalidCastException)
+        {
+            WriteFileError(e, "ConvertFailed", ErrorCategory.InvalidData, file);
+        }
+        finally { _done++; }
+    }
+}
