@@ -79,3 +79,36 @@ Describe 'Find-MimicRun' {
         ($w | Out-String) | Should -Match 'no_mimic'
     }
 }
+
+Describe 'Invoke-MimicDataset' {
+    It 'writes n_mimic data stores with their config, one result per target' {
+        # TestDrive files of the Describe blocks above are gone: take the targets (with their
+        # background models) from the simulated search store itself.
+        $cfg = Import-GammapyToolsConfig $script:ConfigPath
+        $cfg.io.in_dir = Join-Path $script:Root 'search'
+        $cfg.io.out_dir = Join-Path $script:Root 'mimic-out'
+        $cfg.background_selection.nsb_diff = 20
+        $cfg.background_selection.el_diff = 5
+        $cfg.background_selection.az_diff = 180
+        $cfg.background_selection.time_max = 100000
+        $cfg.background_selection.n_mimic = 2
+        $cfg.run_selection.runlist = @($script:Targets)
+        $results = @(Invoke-MimicDataset -Config $cfg -Seed 42 -WarningAction SilentlyContinue)
+        $results.Count | Should -Be 2
+        $results | ForEach-Object { $_.Succeeded | Should -BeTrue }
+        foreach ($i in 1, 2) {
+            $folder = Join-Path $script:Root "mimic-out/mimic_$i"
+            Join-Path $folder 'config.yaml' | Should -Exist
+            $runs = @(Get-Run -DataStore $folder)
+            $runs.Count | Should -Be (@($results | Where-Object { -not $_.Questionable }).Count)
+        }
+        ($results | Format-Table | Out-String) | Should -Match 'BackgroundRuns'
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $cfg = Import-GammapyToolsConfig $script:ConfigPath
+        $cfg.io.out_dir = Join-Path $script:Root 'never'
+        Invoke-MimicDataset -Config $cfg -WhatIf
+        Test-Path (Join-Path $script:Root 'never') | Should -BeFalse
+    }
+}

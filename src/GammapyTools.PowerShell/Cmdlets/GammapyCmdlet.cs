@@ -210,7 +210,9 @@ public abstract class GammapyCmdlet : PSCmdlet
     {
         var latest = new LatestProgress<TProgress>();
         var task = Task.Run(() => work(latest));
-        while (!task.Wait(100))
+        // Task.Wait throws an AggregateException when the work fails; wait on the handle instead so
+        // that the work's own exception (a FitsException naming the file, ...) reaches the caller.
+        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(100))
             if (latest.TryTake(out var p)) show(p);
         return task.GetAwaiter().GetResult();
     }

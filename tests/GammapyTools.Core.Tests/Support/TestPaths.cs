@@ -21,9 +21,21 @@ public static class TestPaths
 
     public static string InteropScript(string name) => Path.Combine(RepoRoot, "tests", "interop", name);
 
+    /// <summary>This test run's scratch folder; removed when the test process ends.</summary>
+    private static readonly Lazy<string> RunRoot = new(() =>
+    {
+        string root = Path.Combine(Path.GetTempPath(), "gpt-tests", $"run-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return root;
+    });
+
     public static string NewTempDir()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "gpt-tests", Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(RunRoot.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
     }

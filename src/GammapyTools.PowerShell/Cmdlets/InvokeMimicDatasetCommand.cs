@@ -1,0 +1,54 @@
+using System.Management.Automation;
+using GammapyTools.Config;
+using GammapyTools.Fits;
+using GammapyTools.Mimic;
+
+namespace GammapyTools.PowerShell.Cmdlets;
+
+/// <summary>
+/// <para type="synopsis">Builds n_mimic complete mimic data stores for the runs of a config's run list.</para>
+/// Full help: module/help/Invoke-MimicDataset.psd1.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "MimicDataset", SupportsShouldProcess = true)]
+[OutputType(typeof(MimicDatasetResult))]
+public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
+{
+    [Parameter] public long Seed { get; set; }
+    [Parameter] public SwitchParameter Ranked { get; set; }
+    [Parameter] public SwitchParameter Force { get; set; }
+    [Parameter] public SwitchParameter NoScramble { get; set; }
+    [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    protected override void ProcessRecord()
+    {
+        var config = ResolveConfig();
+        string outDir;
+        try { outDir = config.RequirePath("io", "out_dir"); }
+        catch (ConfigException e) { ThrowFileError(e, "ConfigIncomplete", ErrorCategory.InvalidArgument, config.SourcePath); return; }
+        int n = config.GetBackgroundSelection().NMimic;
+        if (!ShouldProcess(outDir, $"Write {n} mimic data stores (mimic_1 … mimic_{n})")) return;
+
+        var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit };
+        IReadOnlyList<MimicDatasetResult> results;
+        try
+        {
+            results = RunInBackground<(int Done, int Total), IReadOnlyList<MimicDatasetResult>>(
+                progress => MimicDatasetBuilder.Run(config, options, progress),
+                p => ReportProgress("Invoke-MimicDataset", $"{p.Done} of {p.Total} target runs", p.Done, p.Total));
+            CompleteAllProgress();
+        }
+        catch (Exception e) when (e is ConfigException or FitsException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
+        {
+            CompleteAllProgress();
+            ThrowFileError(e, "MimicDatasetFailed", ErrorCategory.InvalidData, (e as FitsException)?.FilePath ?? config.SourcePath);
+            return;
+        }
+        foreach (var r in results)
+        {
+            foreach (string w in r.Warnings) WriteWarning(w);
+            if (r.Error is not null)
+                WriteFileError(r.Error, "MimicNotMade", ErrorCategory.InvalidData, (r.Error as FitsException)?.FilePath ?? (object)r.ObsId);
+            WriteObject(r);
+        }
+    }
+}
