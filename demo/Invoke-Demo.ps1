@@ -1,35 +1,82 @@
 <#
 .SYNOPSIS
-    GammapyTools demo (run via: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Demo).
+    GammapyTools demo: the whole mimic workflow on a simulated data store
+    (run via: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Demo).
 .DESCRIPTION
-    Loads the module, creates a simulated VERITAS-like DL3 data store (50 runs, seed 1) in
-    demo/out/store and lists its first runs.
-    TODO: walk through Get-Run | Where-Object ... | Convert-Fov / Get-KlDivergence / background estimation.
+    1. Simulates a VERITAS-like search data store (background runs with background models) in
+       demo/out/search.
+    2. Writes a gammapy-tools config (demo/out/analysis.yaml) whose run list is a few of its runs.
+    3. Invoke-PrepareDataset copies them to in_dir; Invoke-MakeBackground builds their
+       background models from matched runs (KL-ranked) into out_dir.
+    4. Invoke-MimicDataset writes n_mimic mimic data stores (out_dir/mimic_1 ...).
+    5. Shows a run, its candidates, and a re-pointed run's header.
+    Everything is deterministic (seeded); rerunning replaces demo/out.
 #>
 [CmdletBinding()]
 param(
-    [int] $RunCount = 50,
+    [int] $RunCount = 120,
+    [int] $TargetCount = 4,
+    [int] $MimicCount = 3,
     [long] $Seed = 1
 )
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot -Parent
 Import-Module (Join-Path $root 'GammapyTools.psd1') -Force
 
-Write-Host 'GammapyTools demo' -ForegroundColor Cyan
-Get-GammapyToolsVersion | Format-List
+function Step([string] $text) { Write-Host "`n== $text" -ForegroundColor Cyan }
 
-$store = Join-Path $PSScriptRoot 'out/store'
-Write-Host "Simulating a VERITAS-like data store: $RunCount runs, seed $Seed -> $store" -ForegroundColor Cyan
+$out = Join-Path $PSScriptRoot 'out'
+if (Test-Path $out) { Remove-Item $out -Recurse -Force }
 $watch = [Diagnostics.Stopwatch]::StartNew()
-$runs = New-SimulatedDataStore -Path $store -RunCount $RunCount -Seed $Seed -Force
-$watch.Stop()
-Write-Host ("{0} runs written in {1:N1} s" -f $runs.Count, $watch.Elapsed.TotalSeconds)
 
-if (Get-Command Get-Run -ErrorAction SilentlyContinue) {
-    Write-Host 'Get-Run -DataStore ... | Select-Object -First 10' -ForegroundColor Cyan
-    Get-Run -DataStore $store | Select-Object -First 10 | Format-Table
+Step "1. A simulated VERITAS-like search data store: $RunCount runs, seed $Seed"
+$search = Join-Path $out 'search'
+$runs = New-SimulatedDataStore -Path $search -RunCount $RunCount -Seed $Seed -EventsPerRun 3000
+Get-Run -DataStore $search | Where-Object Zenith -lt 30 | Select-Object -First 5 | Format-Table
+
+Step '2. A gammapy-tools configuration'
+$targetIds = @(Get-Run -DataStore $search | Where-Object NTels -eq 4 | Select-Object -First $TargetCount).ObsId
+$cfg = New-GammapyToolsConfig
+$cfg.io.search_datastore = $search
+$cfg.io.in_dir = Join-Path $out 'analysis'
+$cfg.io.out_dir = Join-Path $out 'results'
+$cfg.run_selection.runlist = $targetIds
+# The simulated store is small: loosen the matching so every target finds background runs.
+$cfg.background_selection.nsb_diff = 3
+$cfg.background_selection.el_diff = 0.5
+$cfg.background_selection.az_diff = 90
+$cfg.background_selection.time_max = 400
+$cfg.background_selection.time_request = 3
+$cfg.background_selection.n_mimic = $MimicCount
+# Background models are compared by KL divergence, which needs one binning: use the binning of
+# the simulated store's models (20 log bins 0.05–100 TeV, offsets 0–3° by 0.25°).
+$cfg.binning.e_min = 0.05
+$cfg.binning.e_max = 100
+$cfg.binning.e_bins = 20
+$cfg.binning.off_min = 0
+$cfg.binning.off_max = 3
+$cfg.binning.off_bins = 12
+$configPath = Join-Path $out 'analysis.yaml'
+$cfg | Export-GammapyToolsConfig -Path $configPath
+Write-Host "written $configPath; run list: $($targetIds -join ', ')"
+
+Step '3. Prepare the run list and make background models from matched runs'
+$cfg = Invoke-PrepareDataset -Config $configPath
+$cfg = Invoke-MakeBackground -Config $cfg -Catalog @()
+Get-Run -DataStore $cfg.io.out_dir | Format-Table ObsId, Object, Zenith, NsbLevel, BackgroundClass
+
+Step "4. Candidates of run $($targetIds[0]), ranked by KL divergence"
+$target = Get-Run -DataStore $cfg.io.out_dir -ObsId $targetIds[0]
+Find-MimicRun -Target $target -SearchDataStore $search -Config $cfg -WarningAction SilentlyContinue | Select-Object -First 5 | Format-Table
+
+Step "5. $MimicCount mimic data stores"
+Invoke-MimicDataset -Config $cfg -Seed $Seed | Format-Table
+foreach ($i in 1..$MimicCount) {
+    $folder = Join-Path $cfg.io.out_dir "mimic_$i"
+    Write-Host ("{0}: {1} runs" -f $folder, @(Get-Run -DataStore $folder).Count)
 }
-else {
-    Write-Host 'The first 10 runs returned by New-SimulatedDataStore (Get-Run is not available yet)' -ForegroundColor Cyan
-    $runs | Select-Object -First 10 | Format-Table
-}
+$mimicked = Get-Run -DataStore (Join-Path $cfg.io.out_dir 'mimic_1') -ObsId $targetIds[0]
+Write-Host "mimic_1 run $($targetIds[0]): pointing $($mimicked.RaPnt), $($mimicked.DecPnt) (the target's: $($target.RaPnt), $($target.DecPnt))"
+
+$watch.Stop()
+Write-Host ("`nDemo finished in {0:N1} s. Outputs in {1}" -f $watch.Elapsed.TotalSeconds, $out) -ForegroundColor Green

@@ -156,7 +156,15 @@ public static class MimicCandidateFinder
                 throw new InvalidOperationException($"run {target.ObsId} ({target.Path}) has no background model to compare candidates with; make one first (New-BackgroundModel, Invoke-MakeBackground)");
             var (results, failures) = Background.KlDivergenceCalculator.Compute(target, matched, cache, klTableDirectory);
             foreach (var r in results) kl[r.ObsId] = r.KlDivergence;
-            foreach (var f in failures) warnings.Add($"run {f.Run.ObsId}: {f.Error.Message}");
+            // One line per kind of failure, not one per run: a binning that differs from the
+            // target's usually differs for the whole search store.
+            foreach (var group in failures.GroupBy(f => f.Error.GetType()))
+            {
+                var first = group.First();
+                warnings.Add(group.Count() == 1
+                    ? $"run {first.Run.ObsId} cannot be compared with run {target.ObsId}: {first.Error.Message}"
+                    : $"{group.Count()} runs cannot be compared with run {target.ObsId} (runs {string.Join(", ", group.Take(5).Select(f => f.Run.ObsId))}{(group.Count() > 5 ? ", …" : "")}); the first: {first.Error.Message}");
+            }
         }
         var selection = MimicCandidateSelector.Select(target, search, criteria, r => kl.TryGetValue(r.ObsId, out var v) ? v : null);
         return selection with { Warnings = selection.Warnings.Concat(warnings.Where(w => !selection.Warnings.Contains(w))).ToList() };
