@@ -18,27 +18,16 @@ public sealed class InvokePrepareDatasetCommand : ConfigCmdlet
     protected override void ProcessRecord()
     {
         var config = ResolveConfig();
-        string target;
-        try { target = config.RequirePath("io", "in_dir"); }
-        catch (ConfigException e) { ThrowFileError(e, "ConfigIncomplete", ErrorCategory.InvalidArgument, config.SourcePath); return; }
+        string target = RequireConfigPath(config, "io", "in_dir");
         if (!ShouldProcess(target, "Copy the run list's runs from the search data store")) return;
-        try
-        {
-            var result = RunInBackground<(int Done, int Total), PrepareResult>(
-                progress => DatasetPreparer.Prepare(config, Force, progress),
-                p => ReportProgress("Invoke-PrepareDataset", $"{p.Done} of {p.Total} runs", p.Done, p.Total));
-            CompleteAllProgress();
-            foreach (long id in result.Missing)
-                WriteFileError(new ItemNotFoundException($"run {id} of the run list is not in the search data store"),
-                    "RunNotInSearchStore", ErrorCategory.ObjectNotFound, id);
-            WriteVerbose($"{result.Runs.Count} run(s) in {result.InDir}; {result.Copied} file(s) copied; {result.Missing.Count} missing");
-            WriteObject(config);
-        }
-        catch (Exception e) when (e is ConfigException or FitsException or IOException or FormatException or UnauthorizedAccessException)
-        {
-            CompleteAllProgress();
-            ThrowFileError(e, "PrepareFailed", ErrorCategory.InvalidData, (e as FitsException)?.FilePath ?? config.SourcePath);
-        }
+        var result = RunCampaign(config, "Invoke-PrepareDataset", "runs", "PrepareFailed",
+            progress => DatasetPreparer.Prepare(config, Force, progress));
+        if (result is null) return;
+        foreach (long id in result.Missing)
+            WriteFileError(new ItemNotFoundException($"run {id} of the run list is not in the search data store"),
+                "RunNotInSearchStore", ErrorCategory.ObjectNotFound, id);
+        WriteVerbose($"{result.Runs.Count} run(s) in {result.InDir}; {result.Copied} file(s) copied; {result.Missing.Count} missing");
+        WriteObject(config);
     }
 }
 
@@ -58,9 +47,7 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
     protected override void ProcessRecord()
     {
         var config = ResolveConfig();
-        string outDir;
-        try { outDir = config.RequirePath("io", "out_dir"); }
-        catch (ConfigException e) { ThrowFileError(e, "ConfigIncomplete", ErrorCategory.InvalidArgument, config.SourcePath); return; }
+        string outDir = RequireConfigPath(config, "io", "out_dir");
         if (!ShouldProcess(outDir, "Write runs with background models and index them")) return;
         var options = new MakeBackgroundOptions
         {
@@ -68,20 +55,9 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
             MaxParallelism = ThrottleLimit,
             CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(),
         };
-        IReadOnlyList<MakeBackgroundResult> results;
-        try
-        {
-            results = RunInBackground<(int Done, int Total), IReadOnlyList<MakeBackgroundResult>>(
-                progress => BackgroundMaker.Run(config, options, progress),
-                p => ReportProgress("Invoke-MakeBackground", $"{p.Done} of {p.Total} runs", p.Done, p.Total));
-            CompleteAllProgress();
-        }
-        catch (Exception e) when (e is ConfigException or FitsException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
-        {
-            CompleteAllProgress();
-            ThrowFileError(e, "MakeBackgroundFailed", ErrorCategory.InvalidData, (e as FitsException)?.FilePath ?? config.SourcePath);
-            return;
-        }
+        var results = RunCampaign(config, "Invoke-MakeBackground", "runs", "MakeBackgroundFailed",
+            progress => BackgroundMaker.Run(config, options, progress));
+        if (results is null) return;
         foreach (var r in results)
         {
             foreach (string w in r.Warnings) WriteWarning(w);

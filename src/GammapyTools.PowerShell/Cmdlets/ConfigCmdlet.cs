@@ -41,4 +41,37 @@ public abstract class ConfigCmdlet : GammapyCmdlet
                 throw new InvalidOperationException(); // not reached
         }
     }
+
+    /// <summary>
+    /// Runs a config-driven campaign on a worker thread with a progress bar ("done of total
+    /// <paramref name="unit"/>"). A failure of the whole campaign (an unreadable store, a bad
+    /// config) is a terminating error naming the file; per-run failures are the campaign's results.
+    /// </summary>
+    protected T? RunCampaign<T>(GammapyToolsConfig config, string activity, string unit, string errorId,
+        Func<IProgress<(int Done, int Total)>, T> work) where T : class
+    {
+        try
+        {
+            var result = RunInBackground(work, p => ReportProgress(activity, $"{p.Done} of {p.Total} {unit}", p.Done, p.Total));
+            CompleteAllProgress();
+            return result;
+        }
+        catch (Exception e) when (e is ConfigException or Fits.FitsException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
+        {
+            CompleteAllProgress();
+            ThrowFileError(e, errorId, ErrorCategory.InvalidData, (e as Fits.FitsException)?.FilePath ?? config.SourcePath);
+            return null;
+        }
+    }
+
+    /// <summary>An absolute path the config requires; a missing one stops the command with an error naming the key.</summary>
+    protected string RequireConfigPath(GammapyToolsConfig config, string section, string key)
+    {
+        try { return config.RequirePath(section, key); }
+        catch (ConfigException e)
+        {
+            ThrowFileError(e, "ConfigIncomplete", ErrorCategory.InvalidArgument, config.SourcePath);
+            throw; // not reached
+        }
+    }
 }

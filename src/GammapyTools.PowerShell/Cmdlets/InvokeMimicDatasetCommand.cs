@@ -22,27 +22,13 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
     protected override void ProcessRecord()
     {
         var config = ResolveConfig();
-        string outDir;
-        try { outDir = config.RequirePath("io", "out_dir"); }
-        catch (ConfigException e) { ThrowFileError(e, "ConfigIncomplete", ErrorCategory.InvalidArgument, config.SourcePath); return; }
+        string outDir = RequireConfigPath(config, "io", "out_dir");
         int n = config.GetBackgroundSelection().NMimic;
         if (!ShouldProcess(outDir, $"Write {n} mimic data stores (mimic_1 … mimic_{n})")) return;
-
         var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit };
-        IReadOnlyList<MimicDatasetResult> results;
-        try
-        {
-            results = RunInBackground<(int Done, int Total), IReadOnlyList<MimicDatasetResult>>(
-                progress => MimicDatasetBuilder.Run(config, options, progress),
-                p => ReportProgress("Invoke-MimicDataset", $"{p.Done} of {p.Total} target runs", p.Done, p.Total));
-            CompleteAllProgress();
-        }
-        catch (Exception e) when (e is ConfigException or FitsException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
-        {
-            CompleteAllProgress();
-            ThrowFileError(e, "MimicDatasetFailed", ErrorCategory.InvalidData, (e as FitsException)?.FilePath ?? config.SourcePath);
-            return;
-        }
+        var results = RunCampaign(config, "Invoke-MimicDataset", "target runs", "MimicDatasetFailed",
+            progress => MimicDatasetBuilder.Run(config, options, progress));
+        if (results is null) return;
         foreach (var r in results)
         {
             foreach (string w in r.Warnings) WriteWarning(w);
