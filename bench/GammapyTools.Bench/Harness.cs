@@ -9,6 +9,10 @@ public interface IBenchmark
     /// <summary>The name used on the command line (e.g. "fits-read").</summary>
     string Name { get; }
     string Description { get; }
+    /// <summary>Repetitions when --reps is not given (null: the harness default, 7).</summary>
+    int? DefaultRepetitions => null;
+    /// <summary>Warm-up runs when --warmup is not given (null: the harness default, 2).</summary>
+    int? DefaultWarmups => null;
     void Run(BenchContext context);
 }
 
@@ -19,12 +23,12 @@ public sealed record BenchRow(string Benchmark, string Case, double MedianSecond
 }
 
 /// <summary>Timing and reporting shared by all benchmarks.</summary>
-public sealed class BenchContext(int repetitions, int warmups, TextWriter log)
+public sealed class BenchContext(int repetitions, int warmups, TextWriter log, List<BenchRow>? rows = null)
 {
     public int Repetitions { get; } = repetitions;
     public int Warmups { get; } = warmups;
     public TextWriter Log { get; } = log;
-    public List<BenchRow> Rows { get; } = [];
+    public List<BenchRow> Rows { get; } = rows ?? [];
 
     /// <summary>Median wall time in seconds of <see cref="Repetitions"/> runs after <see cref="Warmups"/> warm-up runs.</summary>
     public double Measure(string label, Action action, int? repetitions = null)
@@ -48,6 +52,16 @@ public sealed class BenchContext(int repetitions, int warmups, TextWriter log)
     }
 
     public void Report(BenchRow row) => Rows.Add(row);
+
+    /// <summary>Wall time in seconds of one run of <paramref name="action"/> (no warm-up), logged; for one-off stages such as data generation.</summary>
+    public double Once(string label, Action action)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        action();
+        double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        Log.WriteLine(FormattableString.Invariant($"  {label,-48} once   {s * 1e3,9:0.0} ms"));
+        return s;
+    }
 
     public static void PrintTable(IReadOnlyList<BenchRow> rows, TextWriter w)
     {
