@@ -25,7 +25,7 @@ public sealed class ConvertFovBenchmark : IBenchmark
         {
             string input = Path.Combine(dir, "run_064080.fits");
             long t0 = Stopwatch.GetTimestamp();
-            EventFileGenerator.Write(input, Events, FitsReadBenchmark.Seed);
+            int events = EventFileGenerator.Write(input, Events, FitsReadBenchmark.Seed);
             long size = new FileInfo(input).Length;
             ctx.Log.WriteLine($"  generated {input} ({size / 1e6:0.0} MB) in {Stopwatch.GetElapsedTime(t0).TotalSeconds:0.0} s");
             var target = new Run { ObsId = 70000, Path = Path.Combine(dir, "run_070000.fits"), RaPnt = 166.11, DecPnt = 38.21, Object = "Mrk 421", RaObj = 166.11, DecObj = 38.21 };
@@ -39,16 +39,16 @@ public sealed class ConvertFovBenchmark : IBenchmark
             });
             double ours = ctx.Measure("ours FovConverter.Convert", () =>
                 FovConverter.Convert(Dl3.Run.FromFile(input), target, new ConvertOptions { OutputPath = outPath, Force = true }));
-            ctx.Report(new BenchRow(Name, "re-point, .fits", ours, size, Events, "FITS read+write", baseline));
+            ctx.Report(new BenchRow(Name, "re-point, .fits", ours, size, events, "FITS read+write", baseline));
 
-            var source = new SkyCoord(83.633, 22.514).OffsetBy(0.7, 40);
+            var source = Dl3.Run.FromFile(input).Pointing.OffsetBy(0.7, 40); // a source 0.7° from the simulated pointing
             double scrambled = ctx.Measure("ours FovConverter.Convert + scramble 1 source", () =>
                 FovConverter.Convert(Dl3.Run.FromFile(input), target, new ConvertOptions
                 {
                     OutputPath = outPath, Force = true, Seed = 1,
                     Sources = [new ScrambleSource("bench", source, 0.3)],
                 }));
-            ctx.Report(new BenchRow(Name, "re-point + scramble θ=0.3°", scrambled, size, Events, "FITS read+write", baseline));
+            ctx.Report(new BenchRow(Name, "re-point + scramble θ=0.3°", scrambled, size, events, "FITS read+write", baseline));
         }
         finally
         {

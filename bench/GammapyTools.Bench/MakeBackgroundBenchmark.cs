@@ -66,7 +66,7 @@ public sealed class MakeBackgroundBenchmark : IBenchmark
                 searchRuns = search.ObsIds.Select(search.GetRun).ToList();
             });
 
-            // (b) matched runs of every target as BackgroundMaker does it (condition cuts, KL ranking
+            // (b) matched runs of every target (BackgroundMaker.MatchedRuns: condition cuts, KL ranking
             // against the target's own model with a fresh cache, taken until time_request), parallel over targets.
             var config0 = NewConfig();
             var selection = config0.GetBackgroundSelection();
@@ -77,7 +77,7 @@ public sealed class MakeBackgroundBenchmark : IBenchmark
             double select = ctx.Measure("(b) matched runs x 100 (cuts + KL, cold cache)", () =>
             {
                 var cache = new BackgroundModelCache();
-                Parallel.For(0, targets.Count, k => chosen[k] = Matched(targets[k], searchRuns, criteria, cache, TimeRequestHours));
+                Parallel.For(0, targets.Count, k => chosen[k] = BackgroundMaker.MatchedRuns(targets[k], searchRuns, criteria, selection, cache, null, []));
             });
             ctx.Log.WriteLine($"  matched runs per target: median {MimicDatasetBenchmark.Median(chosen.Select(c => (double)c.Count))}, " +
                               $"total {chosen.Sum(c => c.Count)} run reads, {chosen.SelectMany(c => c).Select(r => r.ObsId).Distinct().Count()} distinct runs");
@@ -146,21 +146,5 @@ public sealed class MakeBackgroundBenchmark : IBenchmark
         {
             CampaignStore.Delete(root);
         }
-    }
-
-    /// <summary>BackgroundMaker's matched-run choice (its MatchedRuns is private): cuts, KL ranking, taken until the requested hours.</summary>
-    private static IReadOnlyList<Run> Matched(Run target, IReadOnlyList<Run> searchRuns, MimicCriteria criteria, BackgroundModelCache cache, double hours)
-    {
-        var matched = MimicCandidateSelector.FilterByConditions(target, searchRuns, criteria, [], []).ToList();
-        var (results, _) = KlDivergenceCalculator.Compute(target, matched, cache);
-        var chosen = new List<Run>();
-        double total = 0;
-        foreach (var r in results.Select(r => r.Run))
-        {
-            if (total >= hours * 3600) break;
-            chosen.Add(r);
-            total += r.Livetime ?? 0;
-        }
-        return chosen;
     }
 }

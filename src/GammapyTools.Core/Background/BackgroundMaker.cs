@@ -102,7 +102,7 @@ public static class BackgroundMaker
                 if (unknown.Count > 0) warnings.Add($"run {id}: bkg_runlist names runs not in the search store: {string.Join(", ", unknown)}");
                 sources = list.Where(byId.ContainsKey).Select(x => byId[x]).ToList();
             }
-            else sources = MatchedRuns(target, searchRuns, criteria, selection, cache, outDir, warnings);
+            else sources = MatchedRuns(target, searchRuns, criteria, selection, cache, selection.StoreKl ? outDir : null, warnings);
 
             if (sources.Count == 0)
                 throw new InvalidOperationException($"run {id}: no background runs pass the selection; no model can be made");
@@ -119,9 +119,13 @@ public static class BackgroundMaker
         }
     }
 
-    /// <summary>Condition-matched runs, KL-ranked against the target's own model when it has one, until time_request hours.</summary>
-    private static IReadOnlyList<Run> MatchedRuns(Run target, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
-        BackgroundSelectionSettings selection, BackgroundModelCache cache, string outDir, List<string> warnings)
+    /// <summary>
+    /// The runs a target's background model is built from: condition-matched runs, KL-ranked
+    /// against the target's own model when it has one (nearest in time first otherwise), taken
+    /// until time_request hours. A shortfall is added to <paramref name="warnings"/>.
+    /// </summary>
+    public static IReadOnlyList<Run> MatchedRuns(Run target, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
+        BackgroundSelectionSettings selection, BackgroundModelCache cache, string? klTableDirectory, List<string> warnings)
     {
         var steps = new List<SelectionStep>();
         var matched = MimicCandidateSelector.FilterByConditions(target, searchRuns, criteria, steps, warnings).ToList();
@@ -129,7 +133,7 @@ public static class BackgroundMaker
             : searchRuns.FirstOrDefault(r => r.ObsId == target.ObsId && r.BackgroundClass is not null);
         if (selection.KlDiv && reference is not null)
         {
-            var (results, _) = KlDivergenceCalculator.Compute(reference, matched, cache, selection.StoreKl ? outDir : null);
+            var (results, _) = KlDivergenceCalculator.Compute(reference, matched, cache, klTableDirectory);
             matched = results.Select(r => r.Run).ToList();
         }
         else
