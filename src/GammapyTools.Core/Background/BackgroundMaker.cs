@@ -167,7 +167,7 @@ public static class BackgroundMaker
         return result;
     }
 
-    private static ExclusionOptions LoadExclusions(GammapyToolsConfig config, MakeBackgroundOptions options)
+    internal static ExclusionOptions LoadExclusions(GammapyToolsConfig config, MakeBackgroundOptions options)
     {
         var exclusion = config.Section("exclusion");
         var paths = options.CatalogPaths?.ToList() ?? Sky.CatalogSet.DefaultPaths().ToList();
@@ -181,10 +181,22 @@ public static class BackgroundMaker
             foreach (var item in list)
                 if (item is List<object?> { Count: >= 3 } r)
                     regions.Add(new ExclusionRegion(new Sky.SkyCoord(Convert.ToDouble(r[0]), Convert.ToDouble(r[1])), Convert.ToDouble(r[2]), "exclude_regions"));
+        var catalogs = paths.Count > 0 ? Sky.CatalogSet.Load(paths) : null;
+        // exclude_source_name: [[name, radius], ...], names resolved offline in the catalogs.
+        if (exclusion.Get("exclude_source_name") is List<object?> named)
+            foreach (var item in named)
+            {
+                if (item is not List<object?> { Count: >= 1 } entry || entry[0] is not string name)
+                    throw new ConfigException($"exclusion.exclude_source_name: expected [name, radius] items, got {ConfigValues.Describe(item)}", config.SourcePath, key: "exclusion.exclude_source_name");
+                if (catalogs is null)
+                    throw new ConfigException($"exclusion.exclude_source_name names '{name}', but no catalog is available to resolve it (give catalog files or set $GAMMAPY_DATA)", config.SourcePath, key: "exclusion.exclude_source_name");
+                double radius = entry.Count > 1 ? Convert.ToDouble(entry[1], System.Globalization.CultureInfo.InvariantCulture) : 0.35;
+                regions.Add(new ExclusionRegion(catalogs.Resolve(name).Position, radius, name));
+            }
         var sky = config.Section("sky_map");
         return new ExclusionOptions
         {
-            Catalogs = paths.Count > 0 ? Sky.CatalogSet.Load(paths) : null,
+            Catalogs = catalogs,
             StarMagnitudeLimit = sky.GetValue<double?>("min_star_brightness") ?? 8.0,
             UserRegions = regions,
         };

@@ -323,7 +323,7 @@ public sealed class FitsHeader : IEnumerable<HeaderCard>
         {
             // Strings are padded to the 20-character value field as astropy and cfitsio write them:
             // astropy re-formats CHECKSUM this way when it verifies, so the layout must match.
-            AppendWithComment(sb, prefix + (hierarch(prefix) ? quoted : quoted.PadRight(20)), comment);
+            AppendWithComment(sb, prefix + (IsHierarch(prefix) ? quoted : quoted.PadRight(20)), comment);
             return;
         }
         // Long-string convention: pieces end in '&' and continue in CONTINUE cards. Pieces are cut
@@ -352,7 +352,7 @@ public sealed class FitsHeader : IEnumerable<HeaderCard>
         }
     }
 
-    private static bool hierarch(string prefix) => prefix.StartsWith("HIERARCH ", StringComparison.Ordinal);
+    private static bool IsHierarch(string prefix) => prefix.StartsWith("HIERARCH ", StringComparison.Ordinal);
 
     private static string Quote(string s)
     {

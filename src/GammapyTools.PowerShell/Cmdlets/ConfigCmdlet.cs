@@ -56,7 +56,7 @@ public abstract class ConfigCmdlet : GammapyCmdlet
             CompleteAllProgress();
             return result;
         }
-        catch (Exception e) when (e is ConfigException or Fits.FitsException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ConfigException or Fits.FitsException or IOException or FormatException or ArgumentException or KeyNotFoundException or UnauthorizedAccessException)
         {
             CompleteAllProgress();
             ThrowFileError(e, errorId, ErrorCategory.InvalidData, (e as Fits.FitsException)?.FilePath ?? config.SourcePath);

@@ -120,3 +120,32 @@ public class BackgroundMakerTests(ITestOutputHelper output)
         Assert.Contains(":2:", e.Message);
     }
 }
+
+public class BackgroundExclusionConfigTests
+{
+    private static GammapyToolsConfig Parse(string exclusion) => GammapyToolsConfig.Parse($"""
+        io:
+          in_dir: in
+        exclusion:
+        {exclusion}
+        """, TestPaths.NewTempDir(), "analysis.yaml");
+
+    private static readonly MakeBackgroundOptions Catalogs = new() { CatalogPaths = [TestPaths.Data("catalogs", "gammacat.fits.gz")] };
+
+    [Fact]
+    public void Sources_named_in_the_config_and_regions_become_exclusions()
+    {
+        var config = Parse("  exclude_source_name: [['Crab Nebula', 0.5]]\n  exclude_regions: [[10.0, 41.0, 0.2]]");
+        var options = BackgroundMaker.LoadExclusions(config, Catalogs);
+        Assert.Contains(options.UserRegions, r => r.Name == "Crab Nebula" && r.Radius == 0.5 && Math.Abs(r.Center.Ra - 83.63) < 0.01);
+        Assert.Contains(options.UserRegions, r => r.Radius == 0.2 && r.Center.Dec == 41.0);
+    }
+
+    [Fact]
+    public void An_unknown_source_name_lists_close_matches()
+    {
+        var config = Parse("  exclude_source_name: [['Crab Nebulla', 0.5]]");
+        var e = Assert.ThrowsAny<KeyNotFoundException>(() => BackgroundMaker.LoadExclusions(config, Catalogs));
+        Assert.Contains("Crab", e.Message);
+    }
+}
