@@ -112,3 +112,54 @@ Describe 'Invoke-MimicDataset' {
         Test-Path (Join-Path $script:Root 'never') | Should -BeFalse
     }
 }
+
+Describe 'Invoke-MimicDataset after a killed run' {
+    It 'leaves only complete files and a rerun gives the same stores as an uninterrupted run' {
+        $search = Join-Path $script:Root 'search'
+        function New-Config([string] $out) {
+            $cfg = Import-GammapyToolsConfig $script:ConfigPath
+            $cfg.io.in_dir = $search
+            $cfg.io.out_dir = $out
+            $cfg.background_selection.nsb_diff = 20
+            $cfg.background_selection.el_diff = 5
+            $cfg.background_selection.az_diff = 180
+            $cfg.background_selection.time_max = 100000
+            $cfg.background_selection.n_mimic = 5
+            $cfg.run_selection.runlist = @(Get-Run -DataStore $search | Where-Object NTels -eq 4).ObsId
+            $path = "$out.yaml"
+            $cfg | Export-GammapyToolsConfig -Path $path
+            $path
+        }
+        $whole = New-Config (Join-Path $script:Root 'whole')
+        Invoke-MimicDataset -Config $whole -Seed 9 -WarningAction SilentlyContinue | Out-Null
+
+        # The same campaign in another process, killed part-way (or, on a fast machine, after it ends).
+        $killed = New-Config (Join-Path $script:Root 'killed')
+        $script = Join-Path $script:Root 'mimic-child.ps1'
+        Set-Content $script "Import-Module '$(Join-Path $script:RepoRoot 'GammapyTools.psd1')'; Invoke-MimicDataset -Config '$killed' -Seed 9 -ThrottleLimit 1 -WarningAction SilentlyContinue | Out-Null"
+        $exe = [Environment]::ProcessPath
+        $arguments = @()
+        if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $arguments += Join-Path $PSHOME 'pwsh.dll' }
+        $arguments += '-NoProfile', '-NonInteractive', '-File', $script
+        $child = Start-Process -FilePath $exe -ArgumentList $arguments -PassThru
+        Start-Sleep -Milliseconds 2500
+        $interrupted = -not $child.HasExited
+        if ($interrupted) { $child | Stop-Process -Force }
+        $child.WaitForExit()
+        $done = @(Get-ChildItem (Join-Path $script:Root 'killed') -Recurse -Filter '*.fits.gz' -ErrorAction SilentlyContinue).Count
+        Write-Host "    child process $(if ($interrupted) { 'killed' } else { 'had finished' }) with $done file(s) written"
+
+        # Whatever is visible is a complete, readable run.
+        $outKilled = Join-Path $script:Root 'killed'
+        Get-ChildItem $outKilled -Recurse -Filter '*.fits.gz' | Where-Object { $_.Name -notlike '.*' -and $_.Name -notlike '*-index*' } |
+            ForEach-Object { { Get-Run -LiteralPath $_.FullName -ErrorAction Stop } | Should -Not -Throw }
+
+        Invoke-MimicDataset -Config $killed -Seed 9 -WarningAction SilentlyContinue | Out-Null
+        foreach ($i in 1..5) {
+            $a = Get-ChildItem (Join-Path $script:Root "whole/mimic_$i") -Filter '*.fits*' | Where-Object Name -notlike '.*' | Sort-Object Name
+            $b = Get-ChildItem (Join-Path $outKilled "mimic_$i") -Filter '*.fits*' | Where-Object Name -notlike '.*' | Sort-Object Name
+            $b.Name | Should -Be $a.Name
+            ($b | Get-FileHash).Hash | Should -Be ($a | Get-FileHash).Hash
+        }
+    }
+}
