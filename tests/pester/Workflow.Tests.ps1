@@ -142,7 +142,12 @@ Describe 'Invoke-MimicDataset after a killed run' {
         if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $arguments += Join-Path $PSHOME 'pwsh.dll' }
         $arguments += '-NoProfile', '-NonInteractive', '-File', $script
         $child = Start-Process -FilePath $exe -ArgumentList $arguments -PassThru
-        Start-Sleep -Milliseconds 2500
+        # Kill it as soon as its first outputs appear.
+        $deadline = [DateTime]::UtcNow.AddMinutes(2)
+        while (-not $child.HasExited -and [DateTime]::UtcNow -lt $deadline -and
+            @(Get-ChildItem (Join-Path $script:Root 'killed') -Recurse -Filter '*.fits.gz' -ErrorAction SilentlyContinue).Count -lt 3) {
+            Start-Sleep -Milliseconds 10
+        }
         $interrupted = -not $child.HasExited
         if ($interrupted) { $child | Stop-Process -Force }
         $child.WaitForExit()
