@@ -5,9 +5,8 @@ using System.Text;
 namespace GammapyTools.Fits;
 
 /// <summary>
-/// Converts binary-table rows (big-endian, row after row) to typed column arrays and back. This
-/// is the hot path of every reader and writer: each column is one tight loop over rows, and
-/// contiguous vector fields are byte-swapped with the vectorized <see cref="BinaryPrimitives"/>.
+/// Encodes typed column arrays as binary-table rows (big-endian, row after row) with their heap,
+/// and decodes variable-length columns; fixed-width decoding is <see cref="TableDecoder"/>'s.
 /// </summary>
 internal static class BinaryTableCodec
 {
@@ -38,108 +37,14 @@ internal static class BinaryTableCodec
     };
 
     // ------------------------------------------------------------------ decode
-
-    public static Array Decode(ReadOnlySpan<byte> table, int rowWidth, int rows, int offset,
-        ColumnFormat format, bool unsigned, ReadOnlySpan<byte> heap)
-    {
-        if (format.IsVariableLength) return DecodeVariable(table, rowWidth, rows, offset, format, heap);
-        int n = format.Repeat;
-        switch (format.Type)
-        {
-            case 'L':
-            {
-                var result = new bool[rows * n];
-                for (int r = 0; r < rows; r++)
-                {
-                    var field = table.Slice(r * rowWidth + offset, n);
-                    for (int k = 0; k < n; k++) result[r * n + k] = field[k] == (byte)'T';
-                }
-                return result;
-            }
-            case 'X':
-                return DecodeBytes(table, rowWidth, rows, offset, format.FieldWidth);
-            case 'B':
-            {
-                var bytes = DecodeBytes(table, rowWidth, rows, offset, n);
-                if (!unsigned) return bytes;
-                var signed = new sbyte[bytes.Length];
-                for (int i = 0; i < bytes.Length; i++) signed[i] = (sbyte)(bytes[i] ^ 0x80);
-                return signed;
-            }
-            case 'A':
-            {
-                var result = new string[rows];
-                for (int r = 0; r < rows; r++) result[r] = DecodeString(table.Slice(r * rowWidth + offset, n));
-                return result;
-            }
-            case 'I':
-            {
-                var v = DecodeSwapped<short>(table, rowWidth, rows, offset, n);
-                if (!unsigned) return v;
-                var u = new ushort[v.Length];
-                for (int i = 0; i < v.Length; i++) u[i] = (ushort)(v[i] ^ short.MinValue);
-                return u;
-            }
-            case 'J':
-            {
-                var v = DecodeSwapped<int>(table, rowWidth, rows, offset, n);
-                if (!unsigned) return v;
-                var u = new uint[v.Length];
-                for (int i = 0; i < v.Length; i++) u[i] = (uint)(v[i] ^ int.MinValue);
-                return u;
-            }
-            case 'K':
-            {
-                var v = DecodeSwapped<long>(table, rowWidth, rows, offset, n);
-                if (!unsigned) return v;
-                var u = new ulong[v.Length];
-                for (int i = 0; i < v.Length; i++) u[i] = (ulong)(v[i] ^ long.MinValue);
-                return u;
-            }
-            case 'E': return DecodeSwapped<float>(table, rowWidth, rows, offset, n);
-            case 'D': return DecodeSwapped<double>(table, rowWidth, rows, offset, n);
-            case 'C': return DecodeSwapped<float>(table, rowWidth, rows, offset, 2 * n);
-            case 'M': return DecodeSwapped<double>(table, rowWidth, rows, offset, 2 * n);
-            default: throw new FormatException($"unsupported TFORM type '{format.Type}'");
-        }
-    }
-
-    private static byte[] DecodeBytes(ReadOnlySpan<byte> table, int rowWidth, int rows, int offset, int width)
-    {
-        var result = new byte[rows * width];
-        for (int r = 0; r < rows; r++) table.Slice(r * rowWidth + offset, width).CopyTo(result.AsSpan(r * width, width));
-        return result;
-    }
+    // Fixed-width fields are decoded by TableDecoder (in blocks of rows, and for one array of the
+    // heap at a time here); this part only follows variable-length descriptors into the heap.
 
     internal static string DecodeString(ReadOnlySpan<byte> field)
     {
         int end = field.IndexOf((byte)0);
         if (end >= 0) field = field[..end];
         return Encoding.ASCII.GetString(field).TrimEnd(' ', '\0');
-    }
-
-    /// <summary>Gathers <paramref name="count"/> values per row into a new array and swaps them to native order.</summary>
-    private static T[] DecodeSwapped<T>(ReadOnlySpan<byte> table, int rowWidth, int rows, int offset, int count) where T : unmanaged
-    {
-        var result = new T[rows * count];
-        var dst = MemoryMarshal.AsBytes(result.AsSpan());
-        int width = dst.Length / Math.Max(rows, 1);
-        if (width == rowWidth)
-            table[..dst.Length].CopyTo(dst);
-        else if (width == 4)
-        {
-            var d = MemoryMarshal.Cast<byte, uint>(dst);
-            for (int r = 0; r < d.Length; r++) d[r] = MemoryMarshal.Read<uint>(table.Slice(r * rowWidth + offset, 4));
-        }
-        else if (width == 8)
-        {
-            var d = MemoryMarshal.Cast<byte, ulong>(dst);
-            for (int r = 0; r < d.Length; r++) d[r] = MemoryMarshal.Read<ulong>(table.Slice(r * rowWidth + offset, 8));
-        }
-        else
-            for (int r = 0; r < rows; r++) table.Slice(r * rowWidth + offset, width).CopyTo(dst.Slice(r * width, width));
-        SwapInPlace(dst, System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
-        return result;
     }
 
     /// <summary>Big-endian to native (and back: the swap is its own inverse).</summary>
@@ -154,7 +59,8 @@ internal static class BinaryTableCodec
         }
     }
 
-    private static Array DecodeVariable(ReadOnlySpan<byte> table, int rowWidth, int rows, int offset, ColumnFormat format, ReadOnlySpan<byte> heap)
+    /// <summary>A variable-length (P/Q) column: one array per row (a string per row for 'A'), read from the heap.</summary>
+    public static Array DecodeVariable(ReadOnlySpan<byte> table, int rowWidth, int rows, int offset, ColumnFormat format, ReadOnlySpan<byte> heap)
     {
         var elementFormat = new ColumnFormat(0, format.ElementType);
         var perRow = format.ElementType == 'A' ? (Array)new string[rows] : Array.CreateInstance(ElementArrayType(format.ElementType), rows);
@@ -167,7 +73,7 @@ internal static class BinaryTableCodec
             int bytes = checked((int)(format.ElementType == 'X' ? (count + 7) / 8 : count * ColumnFormat.ElementSize(format.ElementType)));
             if (count < 0 || start < 0 || start + bytes > heap.Length)
                 throw new FormatException($"variable-length array descriptor of row {r + 1} points outside the heap");
-            var one = Decode(heap.Slice((int)start, bytes), Math.Max(bytes, 1), 1, 0, elementFormat with { Repeat = (int)count }, false, default);
+            var one = TableDecoder.DecodeField(heap.Slice((int)start, bytes), elementFormat with { Repeat = (int)count });
             perRow.SetValue(format.ElementType == 'A' ? ((string[])one)[0] : one, r);
         }
         return perRow;

@@ -292,19 +292,25 @@ public sealed class FitsFile : IDisposable
             long tableBytes = (long)layout.RowWidth * layout.RowCount;
             if (tableBytes > hdu.DataLength) throw new FitsException("NAXIS1 × NAXIS2 is larger than the data", Path, hdu.Index);
             var selected = layout.Columns.Where(c => wanted is null || wanted.Contains(c.Name)).ToList();
-            if (TableDecoder.CanDecode(selected))
-                return new BinaryTableHdu(hdu.Header.Clone(), new BinaryTable(layout.RowCount, TableDecoder.Decode(layout, selected, BlockReader(hdu))));
-
-            // Variable-length arrays need the heap: decode from the whole data unit.
-            var data = DataMemory(hdu);
-            long theap = hdu.Header.GetLong("THEAP") ?? tableBytes;
-            var heap = theap <= data.Length ? data[(int)theap..] : ReadOnlyMemory<byte>.Empty;
-            var decoded = new FitsColumn[selected.Count];
-            // Columns are independent: decode them on all cores for large tables.
-            var options = new ParallelOptions { MaxDegreeOfParallelism = layout.RowCount > 100_000 ? Environment.ProcessorCount : 1 };
-            Parallel.For(0, selected.Count, options, i => decoded[i] = selected[i].Decode(data.Span, layout, heap.Span));
-            var header = hdu.Header.Clone();
-            return new BinaryTableHdu(header, new BinaryTable(layout.RowCount, decoded));
+            var fixedWidth = selected.Where(c => !c.Format.IsVariableLength).ToList();
+            var variable = selected.Where(c => c.Format.IsVariableLength).ToList();
+            var decoded = new Dictionary<ColumnLayout, FitsColumn>();
+            if (variable.Count == 0)
+            {
+                foreach (var (c, column) in fixedWidth.Zip(TableDecoder.Decode(layout, fixedWidth, BlockReader(hdu)))) decoded[c] = column;
+            }
+            else
+            {
+                // Variable-length arrays need the heap, after the rows: take the whole data unit.
+                var data = DataMemory(hdu);
+                long theap = hdu.Header.GetLong("THEAP") ?? tableBytes;
+                var heap = theap <= data.Length ? data[(int)theap..] : ReadOnlyMemory<byte>.Empty;
+                var rows = TableDecoder.Decode(layout, fixedWidth, (offset, length, _) => data.Span.Slice(checked((int)offset), length));
+                foreach (var (c, column) in fixedWidth.Zip(rows)) decoded[c] = column;
+                foreach (var c in variable)
+                    decoded[c] = c.ToColumn(BinaryTableCodec.DecodeVariable(data.Span, layout.RowWidth, layout.RowCount, c.Offset, c.Format, heap.Span));
+            }
+            return new BinaryTableHdu(hdu.Header.Clone(), new BinaryTable(layout.RowCount, selected.Select(c => decoded[c])));
         }
         catch (FormatException e) { throw new FitsException(e.Message, Path, hdu.Index, e); }
         catch (OverflowException e) { throw new FitsException("table dimensions are too large: " + e.Message, Path, hdu.Index, e); }

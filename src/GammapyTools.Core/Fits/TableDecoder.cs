@@ -20,8 +20,6 @@ internal static class TableDecoder
     /// <summary>The table's bytes from a byte offset: read into <paramref name="buffer"/> (a file) or a slice of memory.</summary>
     public delegate ReadOnlySpan<byte> ReadBlock(long offset, int length, byte[] buffer);
 
-    public static bool CanDecode(IEnumerable<ColumnLayout> columns) => columns.All(c => !c.Format.IsVariableLength);
-
     public static FitsColumn[] Decode(TableLayout layout, IReadOnlyList<ColumnLayout> columns, ReadBlock read)
     {
         int rows = layout.RowCount, width = layout.RowWidth;
@@ -29,9 +27,9 @@ internal static class TableDecoder
         var unsigned = new bool[columns.Count];
         for (int i = 0; i < columns.Count; i++)
         {
-            var c = columns[i];
-            unsigned[i] = BinaryTableCodec.IsUnsignedConvention(c.Format.Type, c.Scale, c.Zero);
-            outputs[i] = Allocate(c.Format, unsigned[i], rows);
+            if (columns[i].Format.IsVariableLength) throw new ArgumentException($"column {columns[i].Name} is variable-length; its values are in the heap");
+            unsigned[i] = columns[i].IsUnsigned;
+            outputs[i] = Allocate(columns[i].Format, unsigned[i], rows);
         }
 
         int rowsPerBlock = Math.Max(1, BlockBytes / Math.Max(width, 1));
@@ -49,17 +47,7 @@ internal static class TableDecoder
 
 
         var result = new FitsColumn[columns.Count];
-        for (int i = 0; i < columns.Count; i++)
-        {
-            var c = columns[i];
-            result[i] = new FitsColumn(c.Name, c.Format, outputs[i], c.Unit, c.Dim)
-            {
-                TformText = c.Tform,
-                Scale = unsigned[i] ? null : c.Scale,
-                Zero = unsigned[i] ? null : c.Zero,
-                Null = c.Null,
-            };
-        }
+        for (int i = 0; i < columns.Count; i++) result[i] = columns[i].ToColumn(outputs[i]);
         return result;
     }
 
@@ -78,6 +66,15 @@ internal static class TableDecoder
                 return buffer;
             },
             _ => { });
+    }
+
+    /// <summary>One field's values on their own (an array of the heap): <paramref name="format"/>'s repeat count of its type.</summary>
+    public static Array DecodeField(ReadOnlySpan<byte> bytes, ColumnFormat format)
+    {
+        var output = Allocate(format, unsigned: false, rows: 1);
+        var layout = new ColumnLayout("", format, "", 0, null, null, null, null, null);
+        DecodeBlock(bytes, bytes.Length, 1, 0, layout, false, output);
+        return output;
     }
 
     private static Array Allocate(ColumnFormat f, bool unsigned, int rows)

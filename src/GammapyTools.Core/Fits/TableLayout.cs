@@ -125,16 +125,15 @@ internal sealed class TableLayout
 internal sealed record ColumnLayout(string Name, ColumnFormat Format, string Tform, int Offset, string? Unit, int[]? Dim,
     double? Scale, double? Zero, long? Null)
 {
-    public FitsColumn Decode(ReadOnlySpan<byte> data, TableLayout layout, ReadOnlySpan<byte> heap)
+    /// <summary>Whether the column's integers are unsigned stored as signed (TZERO = 2^(n-1)); those decode to unsigned arrays.</summary>
+    public bool IsUnsigned => !Format.IsVariableLength && BinaryTableCodec.IsUnsignedConvention(Format.Type, Scale, Zero);
+
+    /// <summary>The column with its decoded values (unsigned arrays carry no TSCAL/TZERO: their type says it).</summary>
+    public FitsColumn ToColumn(Array values) => new(Name, Format, values, Unit, Dim)
     {
-        bool unsigned = BinaryTableCodec.IsUnsignedConvention(Format.ValueType, Scale, Zero);
-        var values = BinaryTableCodec.Decode(data, layout.RowWidth, layout.RowCount, Offset, Format, unsigned && !Format.IsVariableLength, heap);
-        return new FitsColumn(Name, Format, values, Unit, Dim)
-        {
-            TformText = Tform,
-            Scale = unsigned && !Format.IsVariableLength ? null : Scale,
-            Zero = unsigned && !Format.IsVariableLength ? null : Zero,
-            Null = Null,
-        };
-    }
+        TformText = Tform,
+        Scale = IsUnsigned ? null : Scale,
+        Zero = IsUnsigned ? null : Zero,
+        Null = Null,
+    };
 }
