@@ -60,6 +60,7 @@ public static class BackgroundMaker
         var targets = DataStore.Open(inDir);
         var search = fromRun ? null : DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var searchRuns = search?.ObsIds.Select(search.GetRun).ToList() ?? [];
+        var searchById = searchRuns.ToDictionary(r => r.ObsId);
         var explicitRuns = ReadBkgRunlist(bsSection);
         var criteria = MimicCriteriaConfig.FromConfig(selection);
         var cache = new BackgroundModelCache();
@@ -70,7 +71,7 @@ public static class BackgroundMaker
         int done = 0;
         Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, i =>
         {
-            results[i] = MakeOne(targets, ids[i], outDir, fromRun, searchRuns, explicitRuns, criteria, selection, modelOptions, cache, options);
+            results[i] = MakeOne(targets, ids[i], outDir, fromRun, searchRuns, searchById, explicitRuns, criteria, selection, modelOptions, cache, options);
             progress?.Report((Interlocked.Increment(ref done), ids.Count));
         });
 
@@ -85,6 +86,7 @@ public static class BackgroundMaker
     }
 
     private static MakeBackgroundResult MakeOne(DataStore targets, long id, string outDir, bool fromRun, IReadOnlyList<Run> searchRuns,
+        IReadOnlyDictionary<long, Run> searchById,
         IReadOnlyDictionary<long, IReadOnlyList<long>> explicitRuns, MimicCriteria criteria, BackgroundSelectionSettings selection,
         BackgroundModelOptions modelOptions, BackgroundModelCache cache, MakeBackgroundOptions options)
     {
@@ -97,10 +99,9 @@ public static class BackgroundMaker
             if (fromRun) sources = [target];
             else if (explicitRuns.TryGetValue(id, out var list))
             {
-                var byId = searchRuns.ToDictionary(r => r.ObsId);
-                var unknown = list.Where(x => !byId.ContainsKey(x)).ToList();
+                var unknown = list.Where(x => !searchById.ContainsKey(x)).ToList();
                 if (unknown.Count > 0) warnings.Add($"run {id}: bkg_runlist names runs not in the search store: {string.Join(", ", unknown)}");
-                sources = list.Where(byId.ContainsKey).Select(x => byId[x]).ToList();
+                sources = list.Where(searchById.ContainsKey).Select(x => searchById[x]).ToList();
             }
             else sources = MatchedRuns(target, searchRuns, criteria, selection, cache, selection.StoreKl ? outDir : null, warnings);
 

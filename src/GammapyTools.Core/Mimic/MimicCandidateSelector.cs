@@ -34,7 +34,16 @@ public static class MimicCandidateSelector
     {
         var steps = new List<SelectionStep>();
         var warnings = new List<string>();
-        var runs = FilterByConditions(target, search, c, steps, warnings);
+        return Rank(target, FilterByConditions(target, search, c, steps, warnings), c, klOf, steps, warnings);
+    }
+
+    /// <summary>
+    /// The second half of <see cref="Select"/>, on runs that passed <see cref="FilterByConditions"/>:
+    /// KL ranking, livetime, bright sources, the best few, KL below the limit, and the verdict.
+    /// </summary>
+    public static CandidateSelection Rank(Run target, IReadOnlyList<Run> runs, MimicCriteria c, Func<Run, double?> klOf,
+        List<SelectionStep> steps, List<string> warnings)
+    {
         // Rank by KL divergence (runs without a background model cannot be compared).
         var ranked = new List<MimicCandidate>();
         int noModel = 0;
@@ -147,8 +156,9 @@ public static class MimicCandidateFinder
     public static CandidateSelection Find(Run target, IReadOnlyList<Run> search, MimicCriteria criteria,
         Background.BackgroundModelCache cache, string? klTableDirectory = null)
     {
+        var steps = new List<SelectionStep>();
         var warnings = new List<string>();
-        var matched = MimicCandidateSelector.FilterByConditions(target, search, criteria, [], warnings);
+        var matched = MimicCandidateSelector.FilterByConditions(target, search, criteria, steps, warnings);
         var kl = new Dictionary<long, double>();
         if (matched.Count > 0)
         {
@@ -166,7 +176,6 @@ public static class MimicCandidateFinder
                     : $"{group.Count()} runs cannot be compared with run {target.ObsId} (runs {string.Join(", ", group.Take(5).Select(f => f.Run.ObsId))}{(group.Count() > 5 ? ", …" : "")}); the first: {first.Error.Message}");
             }
         }
-        var selection = MimicCandidateSelector.Select(target, search, criteria, r => kl.TryGetValue(r.ObsId, out var v) ? v : null);
-        return selection with { Warnings = selection.Warnings.Concat(warnings.Where(w => !selection.Warnings.Contains(w))).ToList() };
+        return MimicCandidateSelector.Rank(target, matched, criteria, r => kl.TryGetValue(r.ObsId, out var v) ? v : null, steps, warnings);
     }
 }
