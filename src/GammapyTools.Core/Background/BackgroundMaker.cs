@@ -1,3 +1,4 @@
+using GammapyTools.Cluster;
 using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
@@ -20,6 +21,8 @@ public sealed record MakeBackgroundOptions
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
     /// <summary>Catalog files for exclusions; null: those of the config (exclusion.star_cat) and $GAMMAPY_DATA.</summary>
     public IReadOnlyList<string>? CatalogPaths { get; init; }
+    /// <summary>Build only this part of in_dir's runs and write no index (see <see cref="BackgroundMaker.Complete"/>).</summary>
+    public Shard? Shard { get; init; }
 }
 
 /// <summary>
@@ -34,8 +37,79 @@ public sealed record MakeBackgroundOptions
 /// </summary>
 public static class BackgroundMaker
 {
+    /// <summary>
+    /// Runs the campaign, or with <see cref="MakeBackgroundOptions.Shard"/> its part i of N: the
+    /// background runs are selected for every run of in_dir, only the shard's runs are built, and a
+    /// shard writes no index (<see cref="Complete"/> does). Results are those of the built runs;
+    /// bkg_runlist is recorded for them. Cancellation: no new file is started, a write in flight
+    /// leaves nothing behind, and <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
     public static IReadOnlyList<MakeBackgroundResult> Run(GammapyToolsConfig config, MakeBackgroundOptions options,
-        IProgress<(int Done, int Total)>? progress = null)
+        IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var campaign = Open(config, options);
+        var ids = campaign.Targets.ObsIds;
+        var positions = options.Shard is { } shard ? shard.Positions(ids.Count).ToList() : Enumerable.Range(0, ids.Count).ToList();
+        int total = ids.Count + positions.Count, done = 0;
+        Action step = () => progress?.Report((Interlocked.Increment(ref done), total));
+        var plans = Select(campaign, options, step, cancellationToken);
+
+        Directory.CreateDirectory(campaign.OutDir);
+        var results = new MakeBackgroundResult[positions.Count];
+        Parallel.For(0, positions.Count, Parallelism(options, cancellationToken), k =>
+        {
+            results[k] = MakeOne(plans[positions[k]], campaign, options, cancellationToken);
+            step();
+        });
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (options.Shard is null)
+        {
+            var written = results.Where(r => r.Output is not null).Select(r => r.Output!.Path).ToList();
+            if (written.Count > 0) DataStoreIndex.Write(campaign.OutDir, written.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+        }
+        RecordBkgRunlist(config, results);
+        return results;
+    }
+
+    /// <summary>
+    /// The final step of a sharded background campaign: when every run's output exists, indexes
+    /// out_dir and records bkg_runlist in <paramref name="config"/> (as an unsharded run does);
+    /// otherwise writes nothing and reports the missing outputs with the shard (of
+    /// <paramref name="shardCount"/>) that makes each.
+    /// </summary>
+    public static CampaignCompletion Complete(GammapyToolsConfig config, MakeBackgroundOptions options, int? shardCount = null,
+        IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var campaign = Open(config, options);
+        var ids = campaign.Targets.ObsIds;
+        int done = 0;
+        var plans = Select(campaign, options, () => progress?.Report((Interlocked.Increment(ref done), ids.Count)), cancellationToken);
+        var missing = new List<MissingOutput>();
+        for (int k = 0; k < plans.Count; k++)
+            if (plans[k].Error is null && !File.Exists(plans[k].Output))
+                missing.Add(new MissingOutput(plans[k].ObsId, plans[k].Output!, shardCount is int n ? Shard.Of(k, n) : null));
+        var failed = plans.Where(p => p.Error is not null).Select(p => (p.ObsId, p.Error!)).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (missing.Count == 0)
+        {
+            var outputs = plans.Where(p => p.Error is null).Select(p => p.Output!).ToList();
+            if (outputs.Count > 0) DataStoreIndex.Write(campaign.OutDir, outputs.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+            RecordBkgRunlist(config, plans.Where(p => p.Error is null)
+                .Select(p => new MakeBackgroundResult(p.ObsId, null, p.Sources.Select(r => r.ObsId).ToList(), 0, true, p.Warnings, null)).ToList());
+        }
+        return new CampaignCompletion(missing.Count == 0, ids.Count, missing, failed);
+    }
+
+    /// <summary>What every run of a campaign needs before its model is built: read once per process.</summary>
+    private sealed record Campaign(string OutDir, bool FromRun, DataStore Targets, IReadOnlyList<Run> SearchRuns,
+        IReadOnlyDictionary<long, Run> SearchById, IReadOnlyDictionary<long, IReadOnlyList<long>> ExplicitRuns,
+        MimicCriteria Criteria, BackgroundSelectionSettings Selection, BackgroundModelOptions ModelOptions, BackgroundModelCache Cache);
+
+    /// <summary>The background runs chosen for one run, its output path, or why it has none.</summary>
+    private sealed record TargetPlan(long ObsId, Run? Target, string? Output, IReadOnlyList<Run> Sources, List<string> Warnings, Exception? Error);
+
+    private static Campaign Open(GammapyToolsConfig config, MakeBackgroundOptions options)
     {
         string inDir = config.RequirePath("io", "in_dir", mustExist: true);
         string outDir = config.RequirePath("io", "out_dir");
@@ -60,58 +134,66 @@ public static class BackgroundMaker
         var targets = DataStore.Open(inDir);
         var search = fromRun ? null : DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var searchRuns = search?.ObsIds.Select(search.GetRun).ToList() ?? [];
-        var searchById = searchRuns.ToDictionary(r => r.ObsId);
-        var explicitRuns = ReadBkgRunlist(bsSection);
-        var criteria = MimicCriteriaConfig.FromConfig(selection);
-        var cache = new BackgroundModelCache();
-        Directory.CreateDirectory(outDir);
-
-        var ids = targets.ObsIds;
-        var results = new MakeBackgroundResult[ids.Count];
-        int done = 0;
-        Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, i =>
-        {
-            results[i] = MakeOne(targets, ids[i], outDir, fromRun, searchRuns, searchById, explicitRuns, criteria, selection, modelOptions, cache, options);
-            progress?.Report((Interlocked.Increment(ref done), ids.Count));
-        });
-
-        var written = results.Where(r => r.Output is not null).Select(r => r.Output!.Path).ToList();
-        if (written.Count > 0) DataStoreIndex.Write(outDir, written.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
-
-        var record = new ConfigSection("background_selection.bkg_runlist", null);
-        foreach (var r in results.Where(r => r.Succeeded))
-            record.Set(r.ObsId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.BackgroundRuns.Select(x => (object?)x).ToList());
-        bsSection.Set("bkg_runlist", record);
-        return results;
+        return new Campaign(outDir, fromRun, targets, searchRuns, searchRuns.ToDictionary(r => r.ObsId), ReadBkgRunlist(bsSection),
+            MimicCriteriaConfig.FromConfig(selection), selection, modelOptions, new BackgroundModelCache());
     }
 
-    private static MakeBackgroundResult MakeOne(DataStore targets, long id, string outDir, bool fromRun, IReadOnlyList<Run> searchRuns,
-        IReadOnlyDictionary<long, Run> searchById,
-        IReadOnlyDictionary<long, IReadOnlyList<long>> explicitRuns, MimicCriteria criteria, BackgroundSelectionSettings selection,
-        BackgroundModelOptions modelOptions, BackgroundModelCache cache, MakeBackgroundOptions options)
+    private static ParallelOptions Parallelism(MakeBackgroundOptions options, CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken };
+
+    /// <summary>The background runs of every run of in_dir (never only a shard's: see <see cref="Run"/>).</summary>
+    private static IReadOnlyList<TargetPlan> Select(Campaign c, MakeBackgroundOptions options, Action step, CancellationToken cancellationToken)
+    {
+        var ids = c.Targets.ObsIds;
+        var plans = new TargetPlan[ids.Count];
+        Parallel.For(0, ids.Count, Parallelism(options, cancellationToken), k =>
+        {
+            plans[k] = SelectOne(ids[k], c, cancellationToken);
+            step();
+        });
+        return plans;
+    }
+
+    private static TargetPlan SelectOne(long id, Campaign c, CancellationToken cancellationToken)
     {
         var warnings = new List<string>();
         try
         {
-            var target = targets.GetRun(id);
-            string output = Path.Combine(outDir, Path.GetFileName(target.Path));
+            var target = c.Targets.GetRun(id);
+            string output = Path.Combine(c.OutDir, Path.GetFileName(target.Path));
             IReadOnlyList<Run> sources;
-            if (fromRun) sources = [target];
-            else if (explicitRuns.TryGetValue(id, out var list))
+            if (c.FromRun) sources = [target];
+            else if (c.ExplicitRuns.TryGetValue(id, out var list))
             {
-                var unknown = list.Where(x => !searchById.ContainsKey(x)).ToList();
+                var unknown = list.Where(x => !c.SearchById.ContainsKey(x)).ToList();
                 if (unknown.Count > 0) warnings.Add($"run {id}: bkg_runlist names runs not in the search store: {string.Join(", ", unknown)}");
-                sources = list.Where(searchById.ContainsKey).Select(x => searchById[x]).ToList();
+                sources = list.Where(c.SearchById.ContainsKey).Select(x => c.SearchById[x]).ToList();
             }
-            else sources = MatchedRuns(target, searchRuns, criteria, selection, cache, selection.StoreKl ? outDir : null, warnings);
+            else sources = MatchedRuns(target, c.SearchRuns, c.Criteria, c.Selection, c.Cache, c.Selection.StoreKl ? c.OutDir : null, warnings, cancellationToken);
 
             if (sources.Count == 0)
                 throw new InvalidOperationException($"run {id}: no background runs pass the selection; no model can be made");
+            return new TargetPlan(id, target, output, sources, warnings, null);
+        }
+        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or ArgumentException or KeyNotFoundException or BinningMismatchException)
+        {
+            return new TargetPlan(id, null, null, [], warnings, e);
+        }
+    }
+
+    private static MakeBackgroundResult MakeOne(TargetPlan plan, Campaign c, MakeBackgroundOptions options, CancellationToken cancellationToken)
+    {
+        long id = plan.ObsId;
+        var warnings = plan.Warnings;
+        if (plan.Error is not null || plan.Target is null || plan.Output is null) return new MakeBackgroundResult(id, null, [], 0, false, warnings, plan.Error);
+        try
+        {
+            var sources = plan.Sources;
             double hours = sources.Sum(r => r.Livetime ?? 0) / 3600.0;
-            if (!options.Overwrite && File.Exists(output))
-                return new MakeBackgroundResult(id, Dl3.Run.FromFile(output), sources.Select(r => r.ObsId).ToList(), hours, true, warnings, null);
-            var model = BackgroundModelBuilder.Build(target, sources, modelOptions);
-            var written = BackgroundModelBuilder.Attach(target, model.ToHdu(), output, overwrite: true);
+            if (!options.Overwrite && File.Exists(plan.Output))
+                return new MakeBackgroundResult(id, Dl3.Run.FromFile(plan.Output), sources.Select(r => r.ObsId).ToList(), hours, true, warnings, null);
+            var model = BackgroundModelBuilder.Build(plan.Target, sources, c.ModelOptions, cancellationToken);
+            var written = BackgroundModelBuilder.Attach(plan.Target, model.ToHdu(), plan.Output, overwrite: true, cancellationToken);
             return new MakeBackgroundResult(id, written, sources.Select(r => r.ObsId).ToList(), hours, false, warnings, null);
         }
         catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or ArgumentException or KeyNotFoundException or BinningMismatchException)
@@ -120,13 +202,23 @@ public static class BackgroundMaker
         }
     }
 
+    /// <summary>The runs used, per target, in the config (background_selection.bkg_runlist).</summary>
+    private static void RecordBkgRunlist(GammapyToolsConfig config, IReadOnlyList<MakeBackgroundResult> results)
+    {
+        var record = new ConfigSection("background_selection.bkg_runlist", null);
+        foreach (var r in results.Where(r => r.Succeeded))
+            record.Set(r.ObsId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.BackgroundRuns.Select(x => (object?)x).ToList());
+        config.BackgroundSelectionSection.Set("bkg_runlist", record);
+    }
+
     /// <summary>
     /// The runs a target's background model is built from: condition-matched runs, KL-ranked
     /// against the target's own model when it has one (nearest in time first otherwise), taken
     /// until time_request hours. A shortfall is added to <paramref name="warnings"/>.
     /// </summary>
     public static IReadOnlyList<Run> MatchedRuns(Run target, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
-        BackgroundSelectionSettings selection, BackgroundModelCache cache, string? klTableDirectory, List<string> warnings)
+        BackgroundSelectionSettings selection, BackgroundModelCache cache, string? klTableDirectory, List<string> warnings,
+        CancellationToken cancellationToken = default)
     {
         var steps = new List<SelectionStep>();
         var matched = MimicCandidateSelector.FilterByConditions(target, searchRuns, criteria, steps, warnings).ToList();
@@ -134,7 +226,7 @@ public static class BackgroundMaker
             : searchRuns.FirstOrDefault(r => r.ObsId == target.ObsId && r.BackgroundClass is not null);
         if (selection.KlDiv && reference is not null)
         {
-            var (results, _) = KlDivergenceCalculator.Compute(reference, matched, cache, klTableDirectory);
+            var (results, _) = KlDivergenceCalculator.Compute(reference, matched, cache, klTableDirectory, cancellationToken: cancellationToken);
             matched = results.Select(r => r.Run).ToList();
         }
         else

@@ -31,13 +31,14 @@ public sealed record BackgroundModelResult(Run Run, Background2D? Model2D, Backg
 public static class BackgroundModelBuilder
 {
     /// <summary>The model for <paramref name="run"/> from the events of <paramref name="sourceRuns"/> (the run itself for from_run).</summary>
-    public static BackgroundModelResult Build(Run run, IReadOnlyList<Run> sourceRuns, BackgroundModelOptions options)
+    public static BackgroundModelResult Build(Run run, IReadOnlyList<Run> sourceRuns, BackgroundModelOptions options, CancellationToken cancellationToken = default)
     {
         if (sourceRuns.Count == 0) throw new ArgumentException($"no runs to build the background of run {run.ObsId} from");
         var estimator = new BackgroundEstimator(options.Binning, options.ThreeDimensional);
         var excluded = new List<ExclusionRegion>();
         foreach (var source in sourceRuns)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var events = EventList.Read(source, ["RA", "DEC", "ENERGY"]);
             var regions = options.Exclusions?.ForField(source.Pointing, options.Binning.OffsetMax) ?? [];
             excluded.AddRange(regions);
@@ -55,7 +56,7 @@ public static class BackgroundModelBuilder
     /// HDU (any background HDU it had is replaced; OBS_ID set from the run), atomically.
     /// Returns the new run.
     /// </summary>
-    public static Run Attach(Run run, BinaryTableHdu background, string outputPath, bool overwrite)
+    public static Run Attach(Run run, BinaryTableHdu background, string outputPath, bool overwrite, CancellationToken cancellationToken = default)
     {
         string output = Path.GetFullPath(outputPath);
         if (string.Equals(output, Path.GetFullPath(run.Path), StringComparison.Ordinal))
@@ -66,7 +67,7 @@ public static class BackgroundModelBuilder
         var header = background.Header;
         header.Set("OBS_ID", run.ObsId, "observation identifier");
         hdus.Add(background);
-        FitsWriter.Write(output, hdus, overwrite);
+        FitsWriter.Write(output, hdus, overwrite, cancellationToken);
         return Run.FromFile(output);
     }
 }

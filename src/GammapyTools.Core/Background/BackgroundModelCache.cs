@@ -35,10 +35,12 @@ public sealed class BackgroundModelCache
     }
 
     /// <summary>Loads the models of many runs in parallel; per run the model or the exception.</summary>
-    public IReadOnlyList<(Run Run, BackgroundModel? Model, Exception? Error)> Load(IReadOnlyList<Run> runs, int maxParallelism = -1)
+    /// <exception cref="OperationCanceledException">Cancelled: no new file is read.</exception>
+    public IReadOnlyList<(Run Run, BackgroundModel? Model, Exception? Error)> Load(IReadOnlyList<Run> runs, int maxParallelism = -1,
+        CancellationToken cancellationToken = default)
     {
         var result = new (Run, BackgroundModel?, Exception?)[runs.Count];
-        Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism }, i =>
+        Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism, CancellationToken = cancellationToken }, i =>
         {
             try { result[i] = (runs[i], Get(runs[i]), null); }
             catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidDataException)

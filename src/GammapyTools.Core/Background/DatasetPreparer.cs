@@ -15,7 +15,8 @@ public sealed record PrepareResult(string InDir, IReadOnlyList<Run> Runs, IReadO
 /// </summary>
 public static class DatasetPreparer
 {
-    public static PrepareResult Prepare(GammapyToolsConfig config, bool overwrite = false, IProgress<(int Done, int Total)>? progress = null)
+    public static PrepareResult Prepare(GammapyToolsConfig config, bool overwrite = false, IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var store = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         string inDir = config.RequirePath("io", "in_dir");
@@ -27,6 +28,7 @@ public static class DatasetPreparer
         int copied = 0;
         for (int i = 0; i < ids.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             progress?.Report((i, ids.Count));
             long id = ids[i];
             if (!store.Contains(id)) { missing.Add(id); continue; }
@@ -41,6 +43,7 @@ public static class DatasetPreparer
                 copied++;
             }
         }
+        cancellationToken.ThrowIfCancellationRequested();
         progress?.Report((ids.Count, ids.Count));
         config.Section("run_selection").Set("missing_runs", missing.Select(m => (object?)m).ToList());
 

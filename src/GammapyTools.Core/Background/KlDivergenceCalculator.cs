@@ -28,7 +28,8 @@ public sealed record KlDivergenceFailure(Run Run, Exception Error);
 public static class KlDivergenceCalculator
 {
     public static (IReadOnlyList<KlDivergenceResult> Results, IReadOnlyList<KlDivergenceFailure> Failures) Compute(
-        Run reference, IReadOnlyList<Run> runs, BackgroundModelCache? cache = null, string? tableDirectory = null, int maxParallelism = -1)
+        Run reference, IReadOnlyList<Run> runs, BackgroundModelCache? cache = null, string? tableDirectory = null, int maxParallelism = -1,
+        CancellationToken cancellationToken = default)
     {
         cache ??= new BackgroundModelCache();
         var results = new List<KlDivergenceResult>();
@@ -51,7 +52,7 @@ public static class KlDivergenceCalculator
         if (toCompute.Count > 0)
         {
             var referenceModel = cache.Get(reference);   // a reference without a model is an error for the whole call
-            var loaded = cache.Load(toCompute, maxParallelism);
+            var loaded = cache.Load(toCompute, maxParallelism, cancellationToken);
             var ok = loaded.Where(l => l.Model is not null).ToList();
             failures.AddRange(loaded.Where(l => l.Error is not null).Select(l => new KlDivergenceFailure(l.Run, l.Error!)));
             var values = KlDivergence.ComputeMany(referenceModel, ok.Select(l => l.Model!).ToList(), out var why, maxParallelism);

@@ -6,13 +6,15 @@ namespace GammapyTools.Fits;
 /// <summary>
 /// Writes HDUs to a FITS file. Files are written to a temporary file in the destination folder
 /// and renamed into place, so a reader never sees a partial file and a failure leaves nothing
-/// behind. Every HDU gets DATASUM and CHECKSUM. A name ending in ".gz" is gzip-compressed.
+/// behind (also when the write is cancelled: the token is checked between HDUs and before the
+/// rename). Every HDU gets DATASUM and CHECKSUM. A name ending in ".gz" is gzip-compressed.
 /// </summary>
 public static class FitsWriter
 {
     /// <summary>Writes <paramref name="hdus"/> to <paramref name="path"/>. A first HDU that is not a primary HDU gets an empty primary HDU before it.</summary>
-    public static void Write(string path, IEnumerable<Hdu> hdus, bool overwrite = false)
+    public static void Write(string path, IEnumerable<Hdu> hdus, bool overwrite = false, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         string full = Path.GetFullPath(path);
         if (!overwrite && File.Exists(full)) throw new FitsException("the file exists (use overwrite to replace it)", full);
         string dir = Path.GetDirectoryName(full)!;
@@ -25,12 +27,13 @@ public static class FitsWriter
                 if (full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
                 {
                     using var gz = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
-                    WriteTo(gz, hdus, full);
+                    WriteTo(gz, hdus, full, cancellationToken);
                 }
                 else
-                    WriteTo(file, hdus, full);
+                    WriteTo(file, hdus, full, cancellationToken);
                 file.Flush(flushToDisk: true);
             }
+            cancellationToken.ThrowIfCancellationRequested();
             File.Move(temp, full, overwrite);
         }
         catch (Exception e)
@@ -49,11 +52,12 @@ public static class FitsWriter
     }
 
     /// <summary>Writes the HDUs as one FITS byte stream.</summary>
-    public static void WriteTo(Stream stream, IEnumerable<Hdu> hdus, string? nameForErrors = null)
+    public static void WriteTo(Stream stream, IEnumerable<Hdu> hdus, string? nameForErrors = null, CancellationToken cancellationToken = default)
     {
         int index = 0;
         foreach (var hdu in hdus)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (index == 0 && !(hdu is ImageHdu { IsPrimary: true } || hdu is RawHdu && hdu.Header.Contains("SIMPLE")))
             {
                 WriteHdu(stream, ImageHdu.EmptyPrimary(), 0, nameForErrors);

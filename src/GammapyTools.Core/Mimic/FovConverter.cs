@@ -16,8 +16,10 @@ public static class FovConverter
     /// <summary>Converts one background run for one target run.</summary>
     /// <exception cref="FovConversionException">Bad options, an existing output without Force, unusable input.</exception>
     /// <exception cref="FitsException">An input file cannot be read, or the output cannot be written.</exception>
-    public static ConvertResult Convert(Run background, Run target, ConvertOptions options)
+    /// <exception cref="OperationCanceledException">Cancelled; nothing is left behind.</exception>
+    public static ConvertResult Convert(Run background, Run target, ConvertOptions options, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(background);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
@@ -56,6 +58,7 @@ public static class FovConverter
             }
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         // 2. Re-point: one rotation per event, computed in double, stored in the column's type.
         Repoint(eventsHdu.Table, from, to);
 
@@ -72,7 +75,7 @@ public static class FovConverter
         // 4. Headers.
         UpdateHeaders(hdus, eventsHdu.Header, from, to, originalObsId, target, options, seed, sources, scrambled);
 
-        FitsWriter.Write(output, hdus, overwrite: options.Force);
+        FitsWriter.Write(output, hdus, overwrite: options.Force, cancellationToken);
         var run = Run.FromFile(output);
         return new ConvertResult(output, run, eventsHdu.Table.RowCount, from, to, bkgClass, seed, scrambled);
     }

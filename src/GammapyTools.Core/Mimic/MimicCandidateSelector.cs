@@ -154,7 +154,7 @@ public static class MimicCandidateSelector
 public static class MimicCandidateFinder
 {
     public static CandidateSelection Find(Run target, IReadOnlyList<Run> search, MimicCriteria criteria,
-        Background.BackgroundModelCache cache, string? klTableDirectory = null)
+        Background.BackgroundModelCache cache, string? klTableDirectory = null, CancellationToken cancellationToken = default)
     {
         var steps = new List<SelectionStep>();
         var warnings = new List<string>();
@@ -164,7 +164,7 @@ public static class MimicCandidateFinder
         {
             if (target.BackgroundClass is null)
                 throw new InvalidOperationException($"run {target.ObsId} ({target.Path}) has no background model to compare candidates with; make one first (New-BackgroundModel, Invoke-MakeBackground)");
-            var (results, failures) = Background.KlDivergenceCalculator.Compute(target, matched, cache, klTableDirectory);
+            var (results, failures) = Background.KlDivergenceCalculator.Compute(target, matched, cache, klTableDirectory, cancellationToken: cancellationToken);
             foreach (var r in results) kl[r.ObsId] = r.KlDivergence;
             // One line per kind of failure, not one per run: a binning that differs from the
             // target's usually differs for the whole search store.

@@ -1,4 +1,5 @@
 using GammapyTools.Background;
+using GammapyTools.Cluster;
 using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
@@ -17,6 +18,8 @@ public sealed record MimicDatasetOptions
     /// <summary>Do not scramble the background runs' own objects (RA_OBJ/DEC_OBJ) out of their events.</summary>
     public bool NoScramble { get; init; }
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Convert only this part of the run list and write no indexes (see <see cref="MimicDatasetBuilder.Complete"/>).</summary>
+    public Shard? Shard { get; init; }
 }
 
 /// <summary>One mimic output: dataset i (1-based) made from a background run.</summary>
@@ -48,37 +51,135 @@ public static class MimicDatasetBuilder
     /// <summary>Objects further than this from the pointing (degrees) are outside the camera and left alone.</summary>
     public const double MaxObjectOffset = 2.0;
 
+    /// <summary>
+    /// Runs the campaign, or with <see cref="MimicDatasetOptions.Shard"/> its part i of N: the
+    /// selection is made for every target of the run list (so that choices that depend on other
+    /// targets are the same in every shard), only the shard's targets are converted, and a shard
+    /// writes no indexes (<see cref="Complete"/> does, once every shard has run). Results are those
+    /// of the converted targets. Cancellation: no new file is started, a write in flight leaves
+    /// nothing behind, and <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
     public static IReadOnlyList<MimicDatasetResult> Run(GammapyToolsConfig config, MimicDatasetOptions options,
-        IProgress<(int Done, int Total)>? progress = null)
+        IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var campaign = Open(config);
+        var positions = options.Shard is { } shard ? shard.Positions(campaign.Ids.Count).ToList() : Enumerable.Range(0, campaign.Ids.Count).ToList();
+        int total = campaign.Ids.Count + positions.Count;
+        int done = 0;
+        Action step = () => progress?.Report((Interlocked.Increment(ref done), total));
+        var plans = Select(campaign, options, step, cancellationToken);
+
+        for (int i = 1; i <= campaign.NMimic; i++) Directory.CreateDirectory(DatasetFolder(campaign.OutDir, i));
+        var results = new MimicDatasetResult[positions.Count];
+        Parallel.For(0, positions.Count, Parallelism(options, cancellationToken), k =>
+        {
+            results[k] = ConvertOne(plans[positions[k]], campaign, options, cancellationToken);
+            step();
+        });
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (options.Shard is null) WriteIndexes(config, campaign, plans);
+        return results;
+    }
+
+    /// <summary>
+    /// The final step of a sharded campaign: when every output the campaign's selection asks for
+    /// exists, writes each mimic_i's indexes and config (as an unsharded run does); otherwise writes
+    /// nothing and reports the missing outputs, with the shard (of <paramref name="shardCount"/>)
+    /// that makes each.
+    /// </summary>
+    public static CampaignCompletion Complete(GammapyToolsConfig config, MimicDatasetOptions options, int? shardCount = null,
+        IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var campaign = Open(config);
+        int done = 0;
+        var plans = Select(campaign, options, () => progress?.Report((Interlocked.Increment(ref done), campaign.Ids.Count)), cancellationToken);
+        var missing = new List<MissingOutput>();
+        for (int k = 0; k < plans.Count; k++)
+        {
+            var plan = plans[k];
+            if (plan.Target is null || plan.Questionable is not null || plan.Error is not null) continue;
+            for (int i = 1; i <= campaign.NMimic; i++)
+            {
+                string output = OutputPath(campaign.OutDir, i, plan.Target);
+                if (!File.Exists(output)) missing.Add(new MissingOutput(plan.ObsId, output, shardCount is int n ? Shard.Of(k, n) : null));
+            }
+        }
+        var failed = plans.Where(p => p.Error is not null).Select(p => new MimicDatasetResult(p.ObsId, null, [], p.Warnings, p.Error)).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (missing.Count == 0) WriteIndexes(config, campaign, plans);
+        return new CampaignCompletion(missing.Count == 0, campaign.Ids.Count, missing, failed.Select(f => (f.ObsId, f.Error!)).ToList());
+    }
+
+    public static string DatasetFolder(string outDir, int dataset) => Path.Combine(outDir, $"mimic_{dataset}");
+
+    private static string OutputPath(string outDir, int dataset, Run target) => Path.Combine(DatasetFolder(outDir, dataset), Path.GetFileName(target.Path));
+
+    /// <summary>What every target of a campaign needs before conversion: read once per process.</summary>
+    private sealed record Campaign(string OutDir, int NMimic, double ScrambleTheta, MimicCriteria Criteria, string? KlTables,
+        DataStore Targets, IReadOnlyList<Run> SearchRuns, IReadOnlyList<long> Ids, BackgroundModelCache Cache);
+
+    /// <summary>The selection for one target: its background run per dataset, or why it has none.</summary>
+    private sealed record TargetPlan(long ObsId, Run? Target, IReadOnlyList<MimicCandidate> Chosen, string? Questionable,
+        List<string> Warnings, Exception? Error);
+
+    private static Campaign Open(GammapyToolsConfig config)
     {
         string outDir = config.RequirePath("io", "out_dir");
         var selection = config.GetBackgroundSelection();
         int nMimic = selection.NMimic;
         if (nMimic < 1) throw new ConfigException("background_selection.n_mimic must be at least 1", config.SourcePath, key: "background_selection.n_mimic");
         double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? 0.3;
-        var criteria = MimicCriteriaConfig.FromConfig(selection);
-        string? klTables = selection.StoreKl ? outDir : null;
-
-        var targetStore = OpenTargetStore(config, outDir);
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
-        var searchRuns = search.ObsIds.Select(search.GetRun).ToList();
-        var ids = RunListReader.FromConfig(config);
-        for (int i = 1; i <= nMimic; i++) Directory.CreateDirectory(DatasetFolder(outDir, i));
+        return new Campaign(outDir, nMimic, scrambleTheta, MimicCriteriaConfig.FromConfig(selection), selection.StoreKl ? outDir : null,
+            OpenTargetStore(config, outDir), search.ObsIds.Select(search.GetRun).ToList(), RunListReader.FromConfig(config), new BackgroundModelCache());
+    }
 
-        var cache = new BackgroundModelCache();
-        var results = new MimicDatasetResult[ids.Count];
-        int done = 0;
-        Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, k =>
+    private static ParallelOptions Parallelism(MimicDatasetOptions options, CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken };
+
+    /// <summary>The candidate selection of every target of the run list (never only a shard's: see <see cref="Run"/>).</summary>
+    private static IReadOnlyList<TargetPlan> Select(Campaign c, MimicDatasetOptions options, Action step, CancellationToken cancellationToken)
+    {
+        var plans = new TargetPlan[c.Ids.Count];
+        Parallel.For(0, c.Ids.Count, Parallelism(options, cancellationToken), k =>
         {
-            results[k] = MimicOne(ids[k], targetStore, searchRuns, criteria, nMimic, scrambleTheta, cache, klTables, outDir, options);
-            progress?.Report((Interlocked.Increment(ref done), ids.Count));
+            plans[k] = SelectOne(c.Ids[k], c, options, cancellationToken);
+            step();
         });
+        return plans;
+    }
 
-        // Questionable targets in the saved config, then per-dataset indexes and config copies.
-        foreach (var r in results.Where(r => r.Questionable is not null)) config.AddQuestionable(r.ObsId, r.Questionable!);
-        for (int i = 1; i <= nMimic; i++)
+    private static TargetPlan SelectOne(long id, Campaign c, MimicDatasetOptions options, CancellationToken cancellationToken)
+    {
+        var warnings = new List<string>();
+        try
         {
-            string folder = DatasetFolder(outDir, i);
+            if (!c.Targets.Contains(id))
+                throw new KeyNotFoundException($"run {id} of the run list is not in the target data store {c.Targets.Root}");
+            var target = c.Targets.GetRun(id);
+            var selection = MimicCandidateFinder.Find(target, c.SearchRuns, c.Criteria, c.Cache, c.KlTables, cancellationToken);
+            warnings.AddRange(selection.Warnings);
+            if (selection.Questionable is { } reason) return new TargetPlan(id, target, [], reason, warnings, null);
+            if (selection.Candidates.Count < c.NMimic)
+                warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {c.NMimic} datasets; some background runs are used more than once");
+            return new TargetPlan(id, target, Choose(selection.Candidates, c.NMimic, options, id), null, warnings, null);
+        }
+        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or KeyNotFoundException
+            or BinningMismatchException or ArgumentException)
+        {
+            return new TargetPlan(id, null, [], null, warnings, e);
+        }
+    }
+
+    /// <summary>Writes every mimic_i's obs-index, hdu-index and config (questionable targets recorded in it).</summary>
+    private static void WriteIndexes(GammapyToolsConfig config, Campaign c, IReadOnlyList<TargetPlan> plans)
+    {
+        foreach (var p in plans.Where(p => p.Questionable is not null)) config.AddQuestionable(p.ObsId, p.Questionable!);
+        for (int i = 1; i <= c.NMimic; i++)
+        {
+            string folder = DatasetFolder(c.OutDir, i);
+            Directory.CreateDirectory(folder);
             var files = Directory.EnumerateFiles(folder, "*.fits*")
                 .Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal))
                 .Where(f => !DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames).Contains(Path.GetFileName(f)))
@@ -86,10 +187,7 @@ public static class MimicDatasetBuilder
             if (files.Count > 0) DataStoreIndex.Write(folder, files.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
             config.Save(Path.Combine(folder, ConfigFileName), overwrite: true);
         }
-        return results;
     }
-
-    public static string DatasetFolder(string outDir, int dataset) => Path.Combine(outDir, $"mimic_{dataset}");
 
     private static DataStore OpenTargetStore(GammapyToolsConfig config, string outDir)
     {
@@ -98,28 +196,19 @@ public static class MimicDatasetBuilder
         return DataStore.Open(config.RequirePath("io", "in_dir", mustExist: true));
     }
 
-    private static MimicDatasetResult MimicOne(long id, DataStore targets, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
-        int nMimic, double scrambleTheta, BackgroundModelCache cache, string? klTables, string outDir, MimicDatasetOptions options)
+    private static MimicDatasetResult ConvertOne(TargetPlan plan, Campaign c, MimicDatasetOptions options, CancellationToken cancellationToken)
     {
-        var warnings = new List<string>();
+        var warnings = plan.Warnings;
+        if (plan.Error is not null || plan.Questionable is not null || plan.Target is null)
+            return new MimicDatasetResult(plan.ObsId, plan.Questionable, [], warnings, plan.Error);
+        long id = plan.ObsId;
         try
         {
-            if (!targets.Contains(id))
-                throw new KeyNotFoundException($"run {id} of the run list is not in the target data store {targets.Root}");
-            var target = targets.GetRun(id);
-            var selection = MimicCandidateFinder.Find(target, searchRuns, criteria, cache, klTables);
-            warnings.AddRange(selection.Warnings);
-            if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null);
-
-            var chosen = Choose(selection.Candidates, nMimic, options, id);
-            if (selection.Candidates.Count < nMimic)
-                warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {nMimic} datasets; some background runs are used more than once");
-
             var outputs = new List<MimicOutput>();
-            for (int i = 1; i <= nMimic; i++)
+            for (int i = 1; i <= c.NMimic; i++)
             {
-                var candidate = chosen[i - 1];
-                string output = Path.Combine(DatasetFolder(outDir, i), Path.GetFileName(target.Path));
+                var candidate = plan.Chosen[i - 1];
+                string output = OutputPath(c.OutDir, i, plan.Target);
                 if (!options.Force && File.Exists(output))
                 {
                     outputs.Add(new MimicOutput(i, candidate.ObsId, candidate.KlDivergence, output, true));
@@ -131,9 +220,9 @@ public static class MimicDatasetBuilder
                     CopyBackground = true,
                     Force = true,
                     Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)i).NextUInt64() & long.MaxValue),
-                    Sources = options.NoScramble ? [] : ObjectToScramble(candidate.Run, scrambleTheta, criteria, warnings),
+                    Sources = options.NoScramble ? [] : ObjectToScramble(candidate.Run, c.ScrambleTheta, c.Criteria, warnings),
                 };
-                FovConverter.Convert(candidate.Run, target, convert);
+                FovConverter.Convert(candidate.Run, plan.Target, convert, cancellationToken);
                 outputs.Add(new MimicOutput(i, candidate.ObsId, candidate.KlDivergence, output, false));
             }
             return new MimicDatasetResult(id, null, outputs, warnings, null);

@@ -42,7 +42,7 @@ public static class DataStoreSimulator
             Parallel.For(0, plans.Count, parallel, i =>
             {
                 var hdus = BuildRun(plans[i], options, out int n);
-                FitsWriter.Write(paths[i], hdus, options.Overwrite);
+                FitsWriter.Write(paths[i], hdus, options.Overwrite, cancellationToken);
                 long total = Interlocked.Add(ref events, n);
                 int d = Interlocked.Increment(ref done);
                 progress?.Report(new SimulationProgress(d, plans.Count, total));
@@ -53,6 +53,7 @@ public static class DataStoreSimulator
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
+        cancellationToken.ThrowIfCancellationRequested();
         DataStoreIndex.Write(root, scanned, options.Overwrite);
         return scanned.Select(s => Run.FromEventsHeader(s.EventsHeader, s.Path, s.Hdus.Select(h => h.Location).ToList(), root)).ToList();
     }

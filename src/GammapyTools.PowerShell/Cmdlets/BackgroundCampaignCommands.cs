@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using GammapyTools.Background;
+using GammapyTools.Cluster;
 using GammapyTools.Config;
 using GammapyTools.Fits;
 
@@ -21,7 +22,7 @@ public sealed class InvokePrepareDatasetCommand : ConfigCmdlet
         string target = RequireConfigPath(config, "io", "in_dir");
         if (!ShouldProcess(target, "Copy the run list's runs from the search data store")) return;
         var result = RunCampaign(config, "Invoke-PrepareDataset", "runs", "PrepareFailed",
-            progress => DatasetPreparer.Prepare(config, Force, progress));
+            (progress, stop) => DatasetPreparer.Prepare(config, Force, progress, stop));
         if (result is null) return;
         foreach (long id in result.Missing)
             WriteFileError(new ItemNotFoundException($"run {id} of the run list is not in the search data store"),
@@ -43,20 +44,23 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
     [Parameter] public string[]? Catalog { get; set; }
     [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
     [Parameter] public SwitchParameter PassThru { get; set; }
+    /// <summary>Part i/N of in_dir's runs (1-based); no index is written (Complete-Background does).</summary>
+    [Parameter] public Shard? Shard { get; set; }
 
     protected override void ProcessRecord()
     {
         var config = ResolveConfig();
         string outDir = RequireConfigPath(config, "io", "out_dir");
-        if (!ShouldProcess(outDir, "Write runs with background models and index them")) return;
+        if (!ShouldProcess(outDir, Shard is { } s ? $"Write the runs of shard {s} with background models (no index)" : "Write runs with background models and index them")) return;
         var options = new MakeBackgroundOptions
         {
             Overwrite = Force,
             MaxParallelism = ThrottleLimit,
             CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(),
+            Shard = Shard,
         };
         var results = RunCampaign(config, "Invoke-MakeBackground", "runs", "MakeBackgroundFailed",
-            progress => BackgroundMaker.Run(config, options, progress));
+            (progress, stop) => BackgroundMaker.Run(config, options, progress, stop));
         if (results is null) return;
         foreach (var r in results)
         {

@@ -48,7 +48,7 @@ public abstract class ConfigCmdlet : GammapyCmdlet
     /// config) is a terminating error naming the file; per-run failures are the campaign's results.
     /// </summary>
     protected T? RunCampaign<T>(GammapyToolsConfig config, string activity, string unit, string errorId,
-        Func<IProgress<(int Done, int Total)>, T> work) where T : class
+        Func<IProgress<(int Done, int Total)>, CancellationToken, T> work) where T : class
     {
         try
         {

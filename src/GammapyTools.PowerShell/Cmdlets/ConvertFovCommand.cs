@@ -143,7 +143,8 @@ public sealed class ConvertFovCommand : GammapyCmdlet
         ReportProgress("Convert-Fov", $"Converting run {background.ObsId} to the field of run {_target.ObsId}", _done, 0, currentOperation: file);
         try
         {
-            var result = FovConverter.Convert(background, _target, _options);
+            ThrowIfStopping();
+            var result = FovConverter.Convert(background, _target, _options, StopToken);
             foreach (var s in result.Scrambled)
                 WriteVerbose($"run {background.ObsId}: scrambled '{s.Source.Name}' at {s.Distance:0.###}° offset, {s.AnnulusEvents} annulus events (seed {result.Seed})");
             WriteObject(result.Run);
@@ -152,6 +153,7 @@ public sealed class ConvertFovCommand : GammapyCmdlet
         {
             WriteFileError(e, "ConvertFailed", ErrorCategory.InvalidData, file);
         }
+        catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         finally { _done++; }
     }
 }

@@ -52,7 +52,9 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         foreach (var target in Target)
         {
             CandidateSelection selection;
-            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables); }
+            ThrowIfStopping();
+            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables, StopToken); }
+            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
             catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or BinningMismatchException)
             {
                 WriteFileError(e, "CandidatesNotFound", ErrorCategory.InvalidData, target);

@@ -201,19 +201,48 @@ public abstract class GammapyCmdlet : PSCmdlet
         WriteProgress(record);
     }
 
+    // ---------------------------------------------------------- cancellation
+
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>
+    /// Cancelled when PowerShell stops the command (Ctrl+C, SIGINT, a downstream
+    /// <c>Select-Object -First</c>): pass it to the core, which then starts no new file and
+    /// abandons writes in flight (their temp files removed).
+    /// </summary>
+    protected CancellationToken StopToken => _stop.Token;
+
+    /// <inheritdoc/>
+    protected override void StopProcessing()
+    {
+        _stop.Cancel();
+        base.StopProcessing();
+    }
+
+    /// <summary>Ends the command when PowerShell is stopping it (call between files in loops on the pipeline thread).</summary>
+    protected void ThrowIfStopping()
+    {
+        if (Stopping || _stop.IsCancellationRequested) throw new PipelineStoppedException();
+    }
+
     /// <summary>
     /// Runs core work on a worker thread and shows its latest progress from the pipeline thread
     /// (Write-Progress may only be called there) until it ends; returns its result or rethrows
-    /// its exception.
+    /// its exception. When the command is stopped the work is cancelled through the token it is
+    /// given, and this waits for it to end — so no write is still in flight (and no temp file
+    /// is left) when PowerShell returns the prompt or the process exits — then stops the pipeline.
     /// </summary>
-    protected TResult RunInBackground<TProgress, TResult>(Func<IProgress<TProgress>, TResult> work, Action<TProgress> show)
+    protected TResult RunInBackground<TProgress, TResult>(Func<IProgress<TProgress>, CancellationToken, TResult> work, Action<TProgress> show)
     {
         var latest = new LatestProgress<TProgress>();
-        var task = Task.Run(() => work(latest));
+        var token = _stop.Token;
+        var task = Task.Run(() => work(latest, token));
         // Task.Wait throws an AggregateException when the work fails; wait on the handle instead so
         // that the work's own exception (a FitsException naming the file, ...) reaches the caller.
-        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(100))
-            if (latest.TryTake(out var p)) show(p);
+        var handle = ((IAsyncResult)task).AsyncWaitHandle;
+        while (!handle.WaitOne(100))
+            if (!token.IsCancellationRequested && latest.TryTake(out var p)) show(p);
+        if (token.IsCancellationRequested && !task.IsCompletedSuccessfully) throw new PipelineStoppedException();
         return task.GetAwaiter().GetResult();
     }
 

@@ -43,6 +43,7 @@ public sealed class GetKlDivergenceCommand : GammapyCmdlet
         if (ParameterSetName == RunSet) { _runs.AddRange(InputObject.Where(r => r is not null)); return; }
         foreach (string file in ResolveFilePaths(Path))
         {
+            ThrowIfStopping();
             try { _runs.Add(Run.FromFile(file)); }
             catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException)
             {
@@ -59,12 +60,13 @@ public sealed class GetKlDivergenceCommand : GammapyCmdlet
             if (_runs.Count > 50) ReportProgress("Get-KlDivergence", $"Comparing {_runs.Count} background models with run {Reference!.ObsId}", 0, _runs.Count);
             try
             {
-                var (results, failures) = KlDivergenceCalculator.Compute(Reference!, _runs, SessionCache, tables, ThrottleLimit);
+                var (results, failures) = KlDivergenceCalculator.Compute(Reference!, _runs, SessionCache, tables, ThrottleLimit, StopToken);
                 foreach (var f in failures)
                     WriteFileError(f.Error, f.Error is BinningMismatchException ? "BinningMismatch" : "BackgroundUnreadable",
                         f.Error is BinningMismatchException ? ErrorCategory.InvalidData : ErrorCategory.ReadError, f.Run);
                 WriteObject(results, enumerateCollection: true);
             }
+            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
             catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidDataException)
             {
                 ThrowFileError(e, "ReferenceBackgroundUnreadable", ErrorCategory.ReadError, Reference);

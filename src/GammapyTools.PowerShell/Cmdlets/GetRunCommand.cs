@@ -59,6 +59,7 @@ public sealed class GetRunCommand : GammapyCmdlet
         IReadOnlyList<long> ids = ObsId is { Length: > 0 } ? ObsId : store.ObsIds;
         for (int i = 0; i < ids.Count; i++)
         {
+            ThrowIfStopping();
             long id = ids[i];
             if (ids.Count > 50) ReportProgress("Get-Run", $"Reading runs of {store.Root}", i, ids.Count);
             if (!store.Contains(id))
@@ -79,6 +80,7 @@ public sealed class GetRunCommand : GammapyCmdlet
     {
         for (int i = 0; i < files.Count; i++)
         {
+            ThrowIfStopping();
             if (files.Count > 50) ReportProgress("Get-Run", "Reading DL3 headers", i, files.Count, currentOperation: files[i]);
             try { WriteObject(Run.FromFile(files[i])); }
             catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using GammapyTools.Cluster;
 using GammapyTools.Config;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
@@ -18,16 +19,19 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
     [Parameter] public SwitchParameter Force { get; set; }
     [Parameter] public SwitchParameter NoScramble { get; set; }
     [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+    /// <summary>Part i/N of the run list (1-based); no indexes are written (Complete-MimicDataset does).</summary>
+    [Parameter] public Shard? Shard { get; set; }
 
     protected override void ProcessRecord()
     {
         var config = ResolveConfig();
         string outDir = RequireConfigPath(config, "io", "out_dir");
         int n = config.GetBackgroundSelection().NMimic;
-        if (!ShouldProcess(outDir, $"Write {n} mimic data stores (mimic_1 … mimic_{n})")) return;
-        var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit };
+        string action = Shard is { } s ? $"Write the outputs of shard {s} of the run list into mimic_1 … mimic_{n} (no indexes)" : $"Write {n} mimic data stores (mimic_1 … mimic_{n})";
+        if (!ShouldProcess(outDir, action)) return;
+        var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit, Shard = Shard };
         var results = RunCampaign(config, "Invoke-MimicDataset", "target runs", "MimicDatasetFailed",
-            progress => MimicDatasetBuilder.Run(config, options, progress));
+            (progress, stop) => MimicDatasetBuilder.Run(config, options, progress, stop));
         if (results is null) return;
         foreach (var r in results)
         {

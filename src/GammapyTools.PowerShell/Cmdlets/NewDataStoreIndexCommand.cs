@@ -55,6 +55,7 @@ public sealed class NewDataStoreIndexCommand : GammapyCmdlet
         var scanned = new List<DataStoreIndex.ScannedFile>();
         for (int i = 0; i < files.Count; i++)
         {
+            ThrowIfStopping();
             ReportProgress("New-DataStoreIndex", "Reading DL3 headers", i, files.Count, currentOperation: files[i]);
             try { scanned.Add(DataStoreIndex.Scan(files[i])); }
             catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException)

@@ -87,7 +87,7 @@ public sealed class NewSimulatedDataStoreCommand : GammapyCmdlet
         try
         {
             runs = RunInBackground<SimulationProgress, IReadOnlyList<Run>>(
-                progress => DataStoreSimulator.Create(folder, options, progress),
+                (progress, stop) => DataStoreSimulator.Create(folder, options, progress, stop),
                 p => ReportProgress("New-SimulatedDataStore", $"{p.RunsDone} of {RunCount} runs, {p.EventsWritten:N0} events", p.RunsDone, RunCount));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or Fits.FitsException)

@@ -1,4 +1,5 @@
 using GammapyTools.Background;
+using GammapyTools.Cluster;
 using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Simulation;
@@ -92,6 +93,50 @@ public class BackgroundMakerTests(ITestOutputHelper output)
         var (code, text) = Oracles.RunPython("load_datastore.py", config.RequirePath("io", "out_dir"));
         Assert.True(code == 0, text);
         Assert.Contains("loaded 3 observation(s)", text);
+    }
+
+    [Fact]
+    public void Two_shards_then_Complete_give_the_store_of_one_unsharded_run_and_cancellation_leaves_nothing_partial()
+    {
+        var (config, _) = Setup();
+        DatasetPreparer.Prepare(config);
+        string path = config.SourcePath!;
+        // The same campaign into two more out_dirs (the KL tables go there too: store_KL).
+        GammapyToolsConfig Variant(string outDir)
+        {
+            var c = GammapyToolsConfig.Load(path);
+            c.Section("io").Set("out_dir", outDir);
+            return c;
+        }
+        string root = Path.GetDirectoryName(path)!;
+        string wholeOut = Path.Combine(root, "whole"), shardOut = Path.Combine(root, "sharded");
+        BackgroundMaker.Run(Variant(wholeOut), NoCatalogs);
+
+        var before = BackgroundMaker.Complete(Variant(shardOut), NoCatalogs, shardCount: 2);
+        Assert.False(before.Completed);
+        Assert.Equal(3, before.Missing.Count);
+
+        // Shard 1/2, cancelled before it starts: nothing; then cancelled at its first built run: no temp file.
+        Assert.ThrowsAny<OperationCanceledException>(() => BackgroundMaker.Run(Variant(shardOut), NoCatalogs with { Shard = new Shard(1, 2) }, null, new CancellationToken(true)));
+        using (var cts = new CancellationTokenSource())
+        {
+            var progress = new InlineProgress<(int Done, int Total)>(p => { if (p.Done == 3) cts.Cancel(); }); // after the selection of the 3 runs
+            Assert.ThrowsAny<OperationCanceledException>(() => BackgroundMaker.Run(Variant(shardOut), NoCatalogs with { Shard = new Shard(1, 2), MaxParallelism = 1 }, progress, cts.Token));
+        }
+        Assert.Empty(StoreComparison.TempFiles(shardOut));
+        Assert.Empty(Directory.GetFiles(shardOut, "*.fits.gz"));
+
+        var first = BackgroundMaker.Run(Variant(shardOut), NoCatalogs with { Shard = new Shard(1, 2) });
+        Assert.Equal(2, first.Count); // positions 0 and 2 of 3
+        Assert.False(File.Exists(Path.Combine(shardOut, DataStore.HduIndexNames[0])));
+        var partial = BackgroundMaker.Complete(Variant(shardOut), NoCatalogs, shardCount: 2);
+        Assert.Equal([new Shard(2, 2)], partial.UnfinishedShards);
+        BackgroundMaker.Run(Variant(shardOut), NoCatalogs with { Shard = new Shard(2, 2) });
+        var completed = Variant(shardOut);
+        var done = BackgroundMaker.Complete(completed, NoCatalogs, shardCount: 2);
+        Assert.True(done.Completed);
+        Assert.Equal(3, ((ConfigSection)completed.BackgroundSelectionSection.Get("bkg_runlist")!).Entries.Count());
+        StoreComparison.AssertSameFiles(wholeOut, shardOut);
     }
 
     [Fact]

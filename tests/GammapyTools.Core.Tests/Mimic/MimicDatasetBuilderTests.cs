@@ -1,3 +1,4 @@
+using GammapyTools.Cluster;
 using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
@@ -173,6 +174,83 @@ public class MimicDatasetBuilderTests(ITestOutputHelper output)
         var r7 = MimicDatasetBuilder.Run(GammapyToolsConfig.Load(CopyCampaign(c)), new MimicDatasetOptions { Seed = 7 });
         var r8 = MimicDatasetBuilder.Run(other, new MimicDatasetOptions { Seed = 8 });
         Assert.NotEqual(r7.SelectMany(r => r.BackgroundRuns), r8.SelectMany(r => r.BackgroundRuns));
+    }
+
+    // The saved configs name their own out_dir, the only line that may differ between two campaigns.
+    private static string WithoutOutDir(string rel, string yaml) =>
+        string.Join("\n", yaml.Split('\n').Where(l => !l.TrimStart().StartsWith("out_dir:", StringComparison.Ordinal)));
+
+    [Fact]
+    public void Three_shards_then_Complete_give_the_stores_of_one_unsharded_run()
+    {
+        var c = Shared.Value;
+        var whole = GammapyToolsConfig.Load(CopyCampaign(c));
+        MimicDatasetBuilder.Run(whole, new MimicDatasetOptions { Seed = 7 });
+
+        string shardedPath = CopyCampaign(c);
+        var options = new MimicDatasetOptions { Seed = 7 };
+        string outDir = GammapyToolsConfig.Load(shardedPath).RequirePath("io", "out_dir");
+        var before = MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(shardedPath), options, shardCount: 3);
+        Assert.False(before.Completed);
+        // 18 targets with outputs (one no_mimic, one large_kl) x 3 datasets, in all three shards.
+        Assert.Equal((c.Targets.Count - 2) * NMimic, before.Missing.Count);
+        Assert.Equal([1, 2, 3], before.UnfinishedShards.Select(s => s.Index));
+
+        foreach (int i in new[] { 3, 1 })
+        {
+            var results = MimicDatasetBuilder.Run(GammapyToolsConfig.Load(shardedPath), options with { Shard = new Shard(i, 3) });
+            Assert.Equal(new Shard(i, 3).Positions(c.Targets.Count).Select(k => c.Targets[k]), results.Select(r => r.ObsId));
+        }
+        // A shard writes no index.
+        Assert.All(Enumerable.Range(1, NMimic), i => Assert.DoesNotContain(DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames),
+            n => File.Exists(Path.Combine(MimicDatasetBuilder.DatasetFolder(outDir, i), n))));
+        var partial = MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(shardedPath), options, shardCount: 3);
+        Assert.False(partial.Completed);
+        Assert.Equal([new Shard(2, 3)], partial.UnfinishedShards);
+        Assert.All(partial.Missing, m => Assert.True(new Shard(2, 3).Contains(c.Targets.ToList().IndexOf(m.ObsId))));
+        Assert.False(File.Exists(Path.Combine(MimicDatasetBuilder.DatasetFolder(outDir, 1), MimicDatasetBuilder.ConfigFileName)));
+
+        MimicDatasetBuilder.Run(GammapyToolsConfig.Load(shardedPath), options with { Shard = new Shard(2, 3) });
+        var done = MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(shardedPath), options, shardCount: 3);
+        Assert.True(done.Completed);
+        Assert.Empty(done.Missing);
+        for (int i = 1; i <= NMimic; i++)
+            StoreComparison.AssertSameFiles(MimicDatasetBuilder.DatasetFolder(whole.RequirePath("io", "out_dir"), i),
+                MimicDatasetBuilder.DatasetFolder(outDir, i), WithoutOutDir);
+    }
+
+    [Fact]
+    public void A_cancelled_campaign_stops_leaves_no_temp_or_index_and_a_rerun_gives_the_same_stores()
+    {
+        var c = Shared.Value;
+        var whole = GammapyToolsConfig.Load(CopyCampaign(c));
+        MimicDatasetBuilder.Run(whole, new MimicDatasetOptions { Seed = 3, MaxParallelism = 2 });
+
+        // Cancelled before it starts: nothing is written.
+        string path = CopyCampaign(c);
+        var config = GammapyToolsConfig.Load(path);
+        string outDir = config.RequirePath("io", "out_dir");
+        Assert.ThrowsAny<OperationCanceledException>(() => MimicDatasetBuilder.Run(config, new MimicDatasetOptions { Seed = 3 }, null, new CancellationToken(true)));
+        Assert.False(Directory.Exists(MimicDatasetBuilder.DatasetFolder(outDir, 1)));
+
+        // Cancelled after the selection and the first converted target: no new target is started,
+        // nothing partial or temporary is left, no index is written.
+        using var cts = new CancellationTokenSource();
+        int converted = 0;
+        var progress = new InlineProgress<(int Done, int Total)>(p => { if (p.Done > c.Targets.Count) { converted = p.Done - c.Targets.Count; cts.Cancel(); } });
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            MimicDatasetBuilder.Run(GammapyToolsConfig.Load(path), new MimicDatasetOptions { Seed = 3, MaxParallelism = 2 }, progress, cts.Token));
+        Assert.Empty(StoreComparison.TempFiles(outDir));
+        int outputs = Enumerable.Range(1, NMimic).Sum(i => Directory.GetFiles(MimicDatasetBuilder.DatasetFolder(outDir, i)).Length);
+        output.WriteLine($"cancelled after {converted} target(s): {outputs} output file(s) of {(c.Targets.Count - 2) * NMimic}");
+        Assert.True(outputs < (c.Targets.Count - 2) * NMimic, "the campaign went on after cancellation");
+        Assert.All(Enumerable.Range(1, NMimic), i => Assert.False(File.Exists(Path.Combine(MimicDatasetBuilder.DatasetFolder(outDir, i), DataStore.HduIndexNames[0]))));
+        // Every file that is there is complete (it reads).
+        foreach (var f in Enumerable.Range(1, NMimic).SelectMany(i => Directory.GetFiles(MimicDatasetBuilder.DatasetFolder(outDir, i))))
+            Assert.Equal(Path.GetFileName(f), Path.GetFileName(Run.FromFile(f).Path));
+
+        MimicDatasetBuilder.Run(GammapyToolsConfig.Load(path), new MimicDatasetOptions { Seed = 3 });
+        StoreComparison.AssertSameFiles(whole.RequirePath("io", "out_dir"), outDir, WithoutOutDir);
     }
 
     [Fact]
