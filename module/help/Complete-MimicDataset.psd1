@@ -1,0 +1,36 @@
+@{
+    Synopsis    = 'Writes the indexes and configs of every mimic_i once all shards of a sharded Invoke-MimicDataset campaign have run; reports what is missing otherwise.'
+    Description = @(
+        'The final step of a campaign run in parts (Invoke-MimicDataset -Shard i/N, or Submit-MimicCampaign on a Slurm cluster). Complete-MimicDataset makes the campaign''s candidate selection for every target of the run list (as each shard did), checks that every output it asks for exists (out_dir/mimic_i/<target file name> for every target that is not questionable), and then writes each mimic_i''s obs-index, hdu-index and config.yaml, with the questionable targets recorded, exactly as an unsharded run writes them: N shards and Complete-MimicDataset give byte-identical data stores to one Invoke-MimicDataset.'
+        'When outputs are missing nothing is written and one error lists them, grouped by the shard that makes them when -ShardCount is given; the returned object says the same (Completed, Missing, UnfinishedShards). Targets that fail before any output is due (not in the target data store, no background model) are reported as non-terminating errors.'
+        'Give the -Seed and -Ranked that the shards were run with.'
+    )
+    Parameters  = @{
+        Config        = 'The configuration of the campaign: an object from Import-GammapyToolsConfig, or the path of a gammapy-tools YAML file.'
+        Seed          = 'The seed the shards were run with (default 0).'
+        Ranked        = 'Give it when the shards were run with -Ranked.'
+        ShardCount    = 'N of the shards'' -Shard i/N, so that missing outputs are reported by shard.'
+        ThrottleLimit = 'How many target runs are checked at once (default: the number of cores).'
+    }
+    Inputs      = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A configuration, by value.' })
+    Outputs     = @(@{ Type = 'GammapyTools.Cluster.CampaignCompletion'; Description = 'Completed (true when the indexes were written), TargetCount, Missing (OBS_ID, path and shard of each missing output), UnfinishedShards, Failed.' })
+    Examples    = @(
+        @{
+            Title   = 'A mimic campaign in three shards, then its indexes'
+            Code    = @'
+$store = New-SimulatedDataStore -Path (Join-Path $PWD 'search') -RunCount 60 -EventsPerRun 300 -Seed 2
+$cfg = New-GammapyToolsConfig
+$cfg.io.search_datastore = Join-Path $PWD 'search'
+$cfg.io.in_dir = Join-Path $PWD 'search'
+$cfg.io.out_dir = Join-Path $PWD 'mimic'
+$cfg.run_selection.runlist = @($store | Where-Object NTels -eq 4 | Select-Object -First 3 -ExpandProperty ObsId)
+$cfg.background_selection.n_mimic = 2
+$cfg.background_selection.time_max = 400
+foreach ($i in 1..3) { Invoke-MimicDataset -Config $cfg -Shard "$i/3" -Seed 1 | Out-Null }
+Complete-MimicDataset -Config $cfg -Seed 1 -ShardCount 3
+'@
+            Remarks = 'Each shard converts its third of the run list and writes no index; Complete-MimicDataset then indexes mimic_1 and mimic_2 (Completed = True). Run before the last shard, it would name the missing outputs of shard 3/3 and write nothing.'
+        }
+    )
+    Links       = @('Invoke-MimicDataset', 'Submit-MimicCampaign', 'Complete-Background')
+}
