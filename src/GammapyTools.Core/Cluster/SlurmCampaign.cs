@@ -265,7 +265,7 @@ public static class SlurmCampaign
     private static void AppendRun(StringBuilder b, SlurmCampaignSettings s, List<string> command)
     {
         // Non-terminating errors (one target failed) must fail the task too, so that the completion job does not run.
-        string ps = $"trap {{ $_ | Out-Host; exit 1 }}; $ErrorActionPreference = 'Continue'; Import-Module {PowerShellQuote(s.ModulePath)} -ErrorAction Stop; "
+        string ps = $"trap {{ $_ | Out-Host; exit 1 }}; $ErrorActionPreference = 'Continue'; $PSStyle.OutputRendering = 'PlainText'; Import-Module {PowerShellQuote(s.ModulePath)} -ErrorAction Stop; "
             + string.Join(' ', command) + " -ErrorVariable failed | Out-Host; if ($failed) { exit 1 }";
         string inBash = "\"" + BashDoubleQuoted(ps).Replace("\u0001shard\u0001", "'${shard}'").Replace("\u0001threads\u0001", "${SLURM_CPUS_PER_TASK:-1}") + "\"";
         b.Append("rm -f \"$marker\"\n");

@@ -70,11 +70,9 @@ public abstract class SubmitCampaignCmdlet : ConfigCmdlet
         if (!ShouldProcess(slurmDir, what))
         {
             // -WhatIf: the scripts are written; show them.
+            // As host output (6>$null hides it), like Write-Host.
             foreach (var job in jobs)
-            {
-                Host.UI.WriteLine($"# ---- {job.Script}");
-                Host.UI.WriteLine(File.ReadAllText(job.Script));
-            }
+                WriteInformation(new HostInformationMessage { Message = $"# ---- {job.Script}{Environment.NewLine}{File.ReadAllText(job.Script)}" }, ["PSHOST"]);
             WriteObject(jobs, enumerateCollection: true);
             return;
         }
