@@ -31,6 +31,7 @@ public static class KlDivergenceCalculator
         Run reference, IReadOnlyList<Run> runs, BackgroundModelCache? cache = null, string? tableDirectory = null, int maxParallelism = -1,
         CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         cache ??= new BackgroundModelCache();
         var results = new List<KlDivergenceResult>();
         var failures = new List<KlDivergenceFailure>();
