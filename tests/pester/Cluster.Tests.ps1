@@ -154,7 +154,8 @@ Describe 'Submit-MimicCampaign' {
     }
 
     It 'runs a 3-task campaign on the real Slurm with -Wait and gives the unsharded stores; a rerun submits nothing' {
-        & sinfo -h *> $null
+        # sinfo without a reachable controller can take a minute (DNS lookups of the config): bound it.
+        & timeout 15 sinfo -h *> $null
         if ($LASTEXITCODE -ne 0) {
             if ($env:CI -eq 'true') { throw 'Slurm is not up (sinfo does not answer) in CI: .ci/start-slurm must start it' }
             Set-ItResult -Skipped -Because 'SKIPPED: Slurm is not up (sinfo does not answer); run .ci/start-slurm as root'
@@ -170,5 +171,33 @@ Describe 'Submit-MimicCampaign' {
         foreach ($i in 1..3) { Test-Path (Join-Path $script:Root "slurm/slurm/mimic-shard-$i-of-3.log") | Should -BeTrue }
         Assert-SameStores (Join-Path $script:Root 'whole') (Join-Path $script:Root 'slurm') -Exclude 'slurm'
         @(Submit-MimicCampaign -Config $cfg -Tasks 3 -Seed 1) | Should -BeNullOrEmpty -Because 'every shard and the completion are done'
+    }
+
+    It 'reports a failed shard with its log tail, cancels the completion, and a rerun resubmits only that shard' {
+        & timeout 15 sinfo -h *> $null
+        if ($LASTEXITCODE -ne 0) {
+            if ($env:CI -eq 'true') { throw 'Slurm is not up (sinfo does not answer) in CI: .ci/start-slurm must start it' }
+            Set-ItResult -Skipped -Because 'SKIPPED: Slurm is not up (sinfo does not answer); run .ci/start-slurm as root'
+            return
+        }
+        # A target with outputs, and its shard: a folder in the place of its mimic_1 file makes that shard fail.
+        $withOutput = @(Get-ChildItem (Join-Path $script:Root 'whole/mimic_1') -Filter '*.fits.gz' | Where-Object Name -notlike '*-index*')[0]
+        $position = [Array]::IndexOf($script:MimicTargets, [long]($withOutput.Name -replace '\..*$', ''))
+        $position | Should -BeGreaterOrEqual 0
+        $shard = $position % 3 + 1
+        $cfg = New-MimicConfig 'slurm-retry'
+        $blocker = New-Item -ItemType Directory -Path (Join-Path $script:Root "slurm-retry/mimic_1/$($withOutput.Name)")
+        $jobs = @(Submit-MimicCampaign -Config $cfg -Tasks 3 -Seed 1 -Wait -PollSeconds 1 -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $jobs.State | Should -Be 'Failed', 'Failed'
+        "$($jobs[0].FailedShards)" | Should -Be "$shard/3"
+        $failures.FullyQualifiedErrorId | Should -Be 'SlurmTaskFailed,GammapyTools.PowerShell.Cmdlets.SubmitMimicCampaignCommand', 'SlurmCompletionFailed,GammapyTools.PowerShell.Cmdlets.SubmitMimicCampaignCommand'
+        "$($failures[0])" | Should -Match ([regex]::Escape($withOutput.Name)) -Because 'the log tail names the file that could not be written'
+
+        Remove-Item $blocker
+        $again = @(Submit-MimicCampaign -Config $cfg -Tasks 3 -Seed 1 -Wait -PollSeconds 1 -ErrorVariable failures2)
+        $failures2 | Should -BeNullOrEmpty
+        "$($again[0].Shards)" | Should -Be "$shard/3" -Because 'only the failed shard is resubmitted'
+        $again.State | Should -Be 'Completed', 'Completed'
+        Assert-SameStores (Join-Path $script:Root 'whole') (Join-Path $script:Root 'slurm-retry') -Exclude 'slurm'
     }
 }

@@ -307,13 +307,6 @@ public static class SlurmCampaign
 
     // ------------------------------------------------------------------ tools
 
-    /// <summary>True when Slurm answers (sinfo runs and exits 0).</summary>
-    public static bool IsAvailable()
-    {
-        try { return RunTool("sinfo", ["-h", "-o", "%P"]).Code == 0; }
-        catch (SlurmException) { return false; }
-    }
-
     private static (int Code, string Output, string Error) RunTool(string tool, IReadOnlyList<string> args)
     {
         var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
