@@ -42,6 +42,15 @@ BeforeAll {
             else { (Get-FileHash $y).Hash | Should -Be (Get-FileHash $x).Hash -Because "$rel must be byte-identical" }
         }
     }
+    # True when Slurm answers; otherwise the calling test FAILS in CI (CI=true) and is SKIPPED elsewhere.
+    function script:Test-SlurmUp {
+        # sinfo without a reachable controller can take a minute (DNS lookups of the config): bound it.
+        & timeout 15 sinfo -h *> $null
+        if ($LASTEXITCODE -eq 0) { return $true }
+        if ($env:CI -eq 'true') { throw 'Slurm is not up (sinfo does not answer) in CI: .ci/start-slurm must start it' }
+        Set-ItResult -Skipped -Because 'SKIPPED: Slurm is not up (sinfo does not answer); run .ci/start-slurm as root'
+        $false
+    }
     $script:WholeConfig = New-MimicConfig 'whole'
     Invoke-MimicDataset -Config $script:WholeConfig -Seed 1 -WarningAction SilentlyContinue | Out-Null
 }
@@ -77,6 +86,30 @@ Describe 'Stopping a campaign' {
     It 'Select-Object -First stops Get-Run over a store' {
         $first = Get-Run -DataStore (Join-Path $script:Root 'search') | Select-Object -First 2
         $first.Count | Should -Be 2
+    }
+
+    It 'a stop in the session (what Ctrl+C does at the prompt) ends New-SimulatedDataStore within a second and no file is written after it' {
+        $folder = Join-Path $script:Root 'stopped-sim'
+        $ps = [PowerShell]::Create()
+        $null = $ps.AddCommand('Import-Module').AddArgument($script:Manifest).AddStatement().
+            AddCommand('New-SimulatedDataStore').AddParameter('Path', $folder).AddParameter('RunCount', 400).AddParameter('EventsPerRun', 20000)
+        $async = $ps.BeginInvoke()
+        try {
+            $deadline = [DateTime]::UtcNow.AddMinutes(2)
+            while (-not $async.IsCompleted -and [DateTime]::UtcNow -lt $deadline -and
+                @(Get-ChildItem $folder -Filter '*.fits.gz' -ErrorAction SilentlyContinue).Count -lt 2) { Start-Sleep -Milliseconds 20 }
+            $async.IsCompleted | Should -BeFalse -Because 'the simulation must still be running when it is stopped'
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $clock.Stop()
+            $afterStop = @(Get-ChildItem $folder -Force).Name
+            Start-Sleep -Seconds 2
+            Write-Host "    stop: returned after $([Math]::Round($clock.Elapsed.TotalSeconds, 2)) s with $(@($afterStop).Count) of 400 runs written"
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.5
+            @(Get-ChildItem $folder -Force).Name | Should -Be $afterStop -Because 'nothing may go on writing after the command returned'
+            $afterStop | Where-Object { $_ -like '*.tmp' -or $_ -like '*-index*' } | Should -BeNullOrEmpty
+        }
+        finally { $ps.Dispose() }
     }
 
     It 'a child pwsh that receives SIGINT mid-campaign exits within seconds, leaves no temp file, and a rerun gives the uninterrupted stores' {
@@ -154,13 +187,7 @@ Describe 'Submit-MimicCampaign' {
     }
 
     It 'runs a 3-task campaign on the real Slurm with -Wait and gives the unsharded stores; a rerun submits nothing' {
-        # sinfo without a reachable controller can take a minute (DNS lookups of the config): bound it.
-        & timeout 15 sinfo -h *> $null
-        if ($LASTEXITCODE -ne 0) {
-            if ($env:CI -eq 'true') { throw 'Slurm is not up (sinfo does not answer) in CI: .ci/start-slurm must start it' }
-            Set-ItResult -Skipped -Because 'SKIPPED: Slurm is not up (sinfo does not answer); run .ci/start-slurm as root'
-            return
-        }
+        if (-not (Test-SlurmUp)) { return }
         $cfg = New-MimicConfig 'slurm'
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $jobs = @(Submit-MimicCampaign -Config $cfg -Tasks 3 -Seed 1 -TimeLimit 0:20:00 -Wait -PollSeconds 1 -ErrorVariable failures)
@@ -174,12 +201,7 @@ Describe 'Submit-MimicCampaign' {
     }
 
     It 'reports a failed shard with its log tail, cancels the completion, and a rerun resubmits only that shard' {
-        & timeout 15 sinfo -h *> $null
-        if ($LASTEXITCODE -ne 0) {
-            if ($env:CI -eq 'true') { throw 'Slurm is not up (sinfo does not answer) in CI: .ci/start-slurm must start it' }
-            Set-ItResult -Skipped -Because 'SKIPPED: Slurm is not up (sinfo does not answer); run .ci/start-slurm as root'
-            return
-        }
+        if (-not (Test-SlurmUp)) { return }
         # A target with outputs, and its shard: a folder in the place of its mimic_1 file makes that shard fail.
         $withOutput = @(Get-ChildItem (Join-Path $script:Root 'whole/mimic_1') -Filter '*.fits.gz' | Where-Object Name -notlike '*-index*')[0]
         $position = [Array]::IndexOf($script:MimicTargets, [long]($withOutput.Name -replace '\..*$', ''))
