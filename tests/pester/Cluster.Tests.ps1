@@ -1,4 +1,4 @@
-# Pester tests of cluster-scale work: Ctrl+C/SIGINT stops a campaign cleanly, shards + Complete give the
+# Pester tests of cluster-scale work: Ctrl+C/SIGINT/SIGTERM stop a campaign cleanly, shards + Complete give the
 # unsharded stores, and Submit-MimicCampaign on a real (single-node) Slurm that .ci/start-slurm starts.
 
 BeforeAll {
@@ -112,10 +112,10 @@ Describe 'Stopping a campaign' {
         finally { $ps.Dispose() }
     }
 
-    It 'a child pwsh that receives SIGINT mid-campaign exits within seconds, leaves no temp file, and a rerun gives the uninterrupted stores' {
+    It 'a child pwsh that receives SIG<Signal> mid-campaign exits within seconds, leaves no temp file, and a rerun gives the uninterrupted stores' -ForEach @(@{ Signal = 'INT' }, @{ Signal = 'TERM' }) {
         if (-not (Get-Command setsid -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'SKIPPED: setsid (util-linux) is not installed'; return }
         # A background campaign long enough to be interrupted: 24 runs, models from the runs themselves, one at a time.
-        $store = Join-Path $script:Root 'sigint-runs'
+        $store = Join-Path $script:Root "sig$Signal-runs"
         New-SimulatedDataStore -Path $store -RunCount 24 -EventsPerRun 20000 -Seed 5 | Out-Null
         function New-BkgConfig([string] $Name) {
             $cfg = New-GammapyToolsConfig
@@ -126,11 +126,11 @@ Describe 'Stopping a campaign' {
             $cfg | Export-GammapyToolsConfig -Path $path
             $path
         }
-        $whole = New-BkgConfig 'sigint-whole'
+        $whole = New-BkgConfig "sig$Signal-whole"
         Invoke-MakeBackground -Config $whole -Catalog @() -WarningAction SilentlyContinue | Out-Null
 
-        $stopped = New-BkgConfig 'sigint-stopped'
-        $out = Join-Path $script:Root 'sigint-stopped'
+        $stopped = New-BkgConfig "sig$Signal-stopped"
+        $out = Join-Path $script:Root "sig$Signal-stopped"
         $command = "Import-Module '$script:Manifest'; Invoke-MakeBackground -Config '$stopped' -Catalog @() -ThrottleLimit 1 -WarningAction SilentlyContinue | Out-Null"
         # As a terminal does: the child in its own session (process group) with SIGINT at its default
         # (a child of a non-interactive shell inherits SIGINT ignored), then SIGINT to the whole group.
@@ -148,12 +148,12 @@ Describe 'Stopping a campaign' {
             $pgid = ((Get-Content "/proc/$($child.Id)/stat" -Raw) -replace '^.*\) ', '').Split(' ')[2]
             $pgid | Should -Be "$($child.Id)" -Because 'setsid makes the child a process-group leader'
             $clock = [Diagnostics.Stopwatch]::StartNew()
-            & kill -INT -- "-$pgid"
+            & kill "-$Signal" -- "-$pgid"
             $exited = $child.WaitForExit(10000)
             $clock.Stop()
-            $exited | Should -BeTrue -Because 'SIGINT must end the process'
+            $exited | Should -BeTrue -Because "SIG$Signal must end the process"
             $written = @(Get-ChildItem $out -Filter '*.fits.gz' | Where-Object Name -notlike '.*').Count
-            Write-Host "    SIGINT: child exited after $([Math]::Round($clock.Elapsed.TotalSeconds, 2)) s with $written of 24 runs written"
+            Write-Host "    SIG$($Signal): child exited after $([Math]::Round($clock.Elapsed.TotalSeconds, 2)) s with $written of 24 runs written"
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
             $written | Should -BeLessThan 24
         }
@@ -162,7 +162,7 @@ Describe 'Stopping a campaign' {
         @(Get-ChildItem $out -Force -Recurse -Filter '*.tmp') | Should -BeNullOrEmpty -Because 'writes in flight are abandoned with their temp files'
         Test-Path (Join-Path $out 'hdu-index.fits.gz') | Should -BeFalse -Because 'an interrupted campaign writes no index'
         Invoke-MakeBackground -Config $stopped -Catalog @() -WarningAction SilentlyContinue | Out-Null
-        Assert-SameStores (Join-Path $script:Root 'sigint-whole') $out
+        Assert-SameStores (Join-Path $script:Root "sig$Signal-whole") $out
     }
 }
 

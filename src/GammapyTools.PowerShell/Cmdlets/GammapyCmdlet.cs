@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using System.Runtime.InteropServices;
 using System.Management.Automation;
 
 namespace GammapyTools.PowerShell.Cmdlets;
@@ -236,14 +237,33 @@ public abstract class GammapyCmdlet : PSCmdlet
     {
         var latest = new LatestProgress<TProgress>();
         var token = _stop.Token;
+        // SIGTERM (scancel, a Slurm time limit) and SIGHUP (the terminal closed) would end the
+        // process mid-write; instead cancel the work like Ctrl+C, then exit as the signal asked.
+        int terminatedBy = 0;
+        void Terminate(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            terminatedBy = context.Signal == PosixSignal.SIGHUP ? 1 : 15;
+            _stop.Cancel();
+        }
+        using var onTerm = TryRegister(PosixSignal.SIGTERM, Terminate);
+        using var onHup = TryRegister(PosixSignal.SIGHUP, Terminate);
+
         var task = Task.Run(() => work(latest, token));
         // Task.Wait throws an AggregateException when the work fails; wait on the handle instead so
         // that the work's own exception (a FitsException naming the file, ...) reaches the caller.
         var handle = ((IAsyncResult)task).AsyncWaitHandle;
         while (!handle.WaitOne(100))
             if (!token.IsCancellationRequested && latest.TryTake(out var p)) show(p);
+        if (terminatedBy != 0) Environment.Exit(128 + terminatedBy);
         if (token.IsCancellationRequested && !task.IsCompletedSuccessfully) throw new PipelineStoppedException();
         return task.GetAwaiter().GetResult();
+    }
+
+    private static PosixSignalRegistration? TryRegister(PosixSignal signal, Action<PosixSignalContext> handler)
+    {
+        try { return PosixSignalRegistration.Create(signal, handler); }
+        catch (PlatformNotSupportedException) { return null; }
     }
 
     /// <summary>Keeps only the newest report; the pipeline thread takes it when it has time.</summary>
