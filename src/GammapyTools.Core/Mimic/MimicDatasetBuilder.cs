@@ -55,7 +55,7 @@ public static class MimicDatasetBuilder
         var selection = config.GetBackgroundSelection();
         int nMimic = selection.NMimic;
         if (nMimic < 1) throw new ConfigException("background_selection.n_mimic must be at least 1", config.SourcePath, key: "background_selection.n_mimic");
-        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? 0.3;
+        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? ConvertOptions.DefaultScrambleTheta;
         var criteria = MimicCriteriaConfig.FromConfig(selection);
         string? klTables = selection.StoreKl ? outDir : null;
 

@@ -38,8 +38,11 @@ public sealed class GetRunCommand : GammapyCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == DataStoreSet) ProcessDataStore();
-        else ProcessFiles(ParameterSetName == PathSet ? ResolveFilePaths(Path) : ResolveFilePaths(LiteralPath, literal: true));
+        CompleteProgressWhenStopped(() =>
+        {
+            if (ParameterSetName == DataStoreSet) ProcessDataStore();
+            else ProcessFiles(ParameterSetName == PathSet ? ResolveFilePaths(Path) : ResolveFilePaths(LiteralPath, literal: true));
+        });
     }
 
     private void ProcessDataStore()

@@ -48,6 +48,7 @@ public sealed class NewBackgroundModelCommand : GammapyCmdlet
             if (!NoExclusion)
             {
                 var paths = Catalog?.Select(ResolveUserPath).ToList();
+                if (paths is null) WarnMissingDefaultCatalogs();
                 var catalogs = paths is not null || CatalogSet.DefaultPaths().Any() ? CatalogSet.Load(paths) : null;
                 if (catalogs is null)
                     WriteWarning("No catalog given and none found under $GAMMAPY_DATA/catalogs: known sources and bright stars are not excluded. Use -Catalog, or -NoExclusion to silence this.");

@@ -1,0 +1,161 @@
+# Pester tests of what a user meets at the prompt (issue 10): several background runs for one
+# target, default scramble radius, catalog discovery under $GAMMAPY_DATA, config typos,
+# progress that tells time left and is completed when the pipeline stops early.
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    Import-Module (Join-Path $script:RepoRoot 'GammapyTools.psd1') -Force
+    $script:Hess = Join-Path $script:RepoRoot 'tests/data/hess-dl3-dr1/data'
+    $script:Magic = Join-Path $script:RepoRoot 'tests/data/magic-rad-max'
+    $script:Catalogs = Join-Path $script:RepoRoot 'tests/data/catalogs'
+    $script:HessFiles = @(Get-ChildItem $script:Hess -Filter '*.fits.gz' | Sort-Object Name)
+    $script:MagicFiles = @(Get-ChildItem $script:Magic -Filter '*.fits' | Sort-Object Name)
+
+    function New-TempDir {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ("gpt-pester-" + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        $dir
+    }
+}
+
+AfterAll {
+    Remove-Module GammapyTools -ErrorAction SilentlyContinue
+}
+
+Describe 'Convert-Fov with several background runs for one target' {
+    It 'writes each background run to its own file named after the target and the background run, never overwriting within one call' {
+        $dest = New-TempDir
+        $target = Get-Run -Path $script:MagicFiles[0].FullName
+        $out = @(Get-Run -Path $script:HessFiles.FullName | Convert-Fov -Target $target -Destination $dest -ErrorVariable err)
+        $err.Count | Should -Be 0
+        $out.Count | Should -Be 2
+        $stem = $script:MagicFiles[0].BaseName
+        $names = @(Get-ChildItem $dest -File | Sort-Object Name | ForEach-Object Name)
+        $names | Should -Be @("${stem}_bkg23523.fits", "${stem}_bkg23526.fits")
+        # each file holds the events of its own background run, re-pointed onto the target
+        foreach ($run in $out) {
+            $run.ObsId | Should -Be $target.ObsId
+            $run.RaPnt | Should -Be $target.RaPnt
+        }
+        ($out | ForEach-Object Path | Sort-Object -Unique).Count | Should -Be 2
+        (Get-FileHash (Join-Path $dest $names[0])).Hash | Should -Not -Be (Get-FileHash (Join-Path $dest $names[1])).Hash
+    }
+
+    It 'keeps the target''s file name for a single background run and the .gz of a gzipped target' {
+        $dest = New-TempDir
+        $out = Get-Run -Path $script:MagicFiles[0].FullName | Convert-Fov -Target $script:HessFiles[0].FullName -Destination $dest
+        $out.Path | Should -Be (Join-Path $dest $script:HessFiles[0].Name)
+        $dest2 = New-TempDir
+        $out2 = @(Get-Run -Path $script:MagicFiles.FullName | Convert-Fov -Target $script:HessFiles[0].FullName -Destination $dest2)
+        $out2.Count | Should -Be 2
+        $out2 | ForEach-Object { [IO.Path]::GetFileName($_.Path) } | Sort-Object |
+            Should -Be @('hess_dl3_dr1_obs_id_023523_bkg5029747.fits.gz', 'hess_dl3_dr1_obs_id_023523_bkg5029748.fits.gz')
+    }
+
+    It 'refuses -OutputPath with more than one background run before writing anything' {
+        $dest = New-TempDir
+        $file = Join-Path $dest 'mimic.fits'
+        { Get-Run -Path $script:HessFiles.FullName | Convert-Fov -Target $script:MagicFiles[0].FullName -OutputPath $file -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*-OutputPath names one file, but 2 background runs*'
+        @(Get-ChildItem $dest -Force).Count | Should -Be 0
+    }
+
+    It 'refuses the same background run given twice before writing anything' {
+        $dest = New-TempDir
+        $run = Get-Run -Path $script:HessFiles[0].FullName
+        { $run, $run | Convert-Fov -Target $script:MagicFiles[0].FullName -Destination $dest -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*background run 23523 was given 2 times*'
+        @(Get-ChildItem $dest -Force).Count | Should -Be 0
+    }
+}
+
+Describe 'Convert-Fov default scramble radius' {
+    It 'scrambles with 0.3 degrees when -ScrambleTheta is not given (same file as an explicit 0.3)' {
+        $dest = New-TempDir
+        $run = Get-Run -Path $script:HessFiles[0].FullName
+        $a = $run | Convert-Fov -Target $script:HessFiles[1].FullName -OutputPath (Join-Path $dest 'a.fits') -ScramblePoint '83.633 22.0145' -Seed 3
+        $b = $run | Convert-Fov -Target $script:HessFiles[1].FullName -OutputPath (Join-Path $dest 'b.fits') -ScramblePoint '83.633 22.0145' -ScrambleTheta 0.3 -Seed 3
+        $c = $run | Convert-Fov -Target $script:HessFiles[1].FullName -OutputPath (Join-Path $dest 'c.fits') -ScramblePoint '83.633 22.0145' -ScrambleTheta 0.2 -Seed 3
+        (Get-FileHash $a.Path).Hash | Should -Be (Get-FileHash $b.Path).Hash
+        (Get-FileHash $a.Path).Hash | Should -Not -Be (Get-FileHash $c.Path).Hash
+    }
+
+    It 'rejects a radius outside [0, 90] at parameter binding' {
+        { Get-Run -Path $script:HessFiles[0].FullName | Convert-Fov -Target $script:HessFiles[1].FullName -Destination (New-TempDir) -ScramblePoint '83.6 22.0' -ScrambleTheta 120 } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+}
+
+Describe 'Catalog discovery under $GAMMAPY_DATA' {
+    BeforeEach { $script:SavedGammapyData = $env:GAMMAPY_DATA }
+    AfterEach { $env:GAMMAPY_DATA = $script:SavedGammapyData }
+
+    It 'finds catalogs lying flat in $GAMMAPY_DATA/catalogs (as in ../shared/data/catalogs)' {
+        $root = New-TempDir
+        New-Item -ItemType Directory (Join-Path $root 'catalogs') | Out-Null
+        Copy-Item (Join-Path $script:Catalogs 'gammacat.fits.gz') (Join-Path $root 'catalogs')
+        $env:GAMMAPY_DATA = $root
+        $dest = New-TempDir
+        $out = Get-Run -Path $script:HessFiles[0].FullName |
+            Convert-Fov -Target $script:HessFiles[1].FullName -Destination $dest -ScramblePoint 'Crab' -Seed 1 -WarningVariable warn -WarningAction SilentlyContinue
+        $out | Should -Not -BeNullOrEmpty
+        # gamma-cat was found; the two catalogs that are not there are named with where they were looked for
+        @($warn | Where-Object { "$_" -like 'gamma-cat*' }).Count | Should -Be 0
+        @($warn | Where-Object { "$_" -like '3HWC catalog not found; looked for*3HWC.ecsv*' }).Count | Should -Be 1
+    }
+
+    It 'finds catalogs in the gammapy-data layout' {
+        $root = New-TempDir
+        New-Item -ItemType Directory (Join-Path $root 'catalogs/gammacat') | Out-Null
+        Copy-Item (Join-Path $script:Catalogs 'gammacat.fits.gz') (Join-Path $root 'catalogs/gammacat')
+        Copy-Item (Join-Path $script:Catalogs '3HWC.ecsv') (Join-Path $root 'catalogs')
+        Copy-Item (Join-Path $script:Catalogs 'Hipparcos_MAG8_1997.dat') (Join-Path $root 'catalogs')
+        $env:GAMMAPY_DATA = $root
+        $out = Get-Run -Path $script:HessFiles[0].FullName |
+            Convert-Fov -Target $script:HessFiles[1].FullName -Destination (New-TempDir) -ScramblePoint 'Crab' -Seed 1 -WarningVariable warn
+        $out | Should -Not -BeNullOrEmpty
+        $warn.Count | Should -Be 0
+    }
+
+    It 'warns, naming where it looked, when no catalog is found' {
+        $env:GAMMAPY_DATA = New-TempDir
+        $failure = $null
+        try {
+            $null = Get-Run -Path $script:HessFiles[0].FullName |
+                Convert-Fov -Target $script:HessFiles[1].FullName -Destination (New-TempDir) -ScramblePoint 'Crab' -WarningVariable warn -WarningAction SilentlyContinue
+        }
+        catch { $failure = $_ }
+        "$failure" | Should -BeLike "*no source named 'Crab'*"
+        @($warn | Where-Object { "$_" -like "gamma-cat catalog not found; looked for $($env:GAMMAPY_DATA)*gammacat*gammacat.fits.gz and *" }).Count | Should -Be 1
+    }
+}
+
+Describe 'Progress' {
+    It 'completes Get-Run''s progress bar when Select-Object -First stops the pipeline' {
+        $store = New-TempDir
+        New-SimulatedDataStore -Path $store -RunCount 60 -EventsPerRun 50 -Seed 2 | Out-Null
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$(Join-Path $script:RepoRoot 'GammapyTools.psd1')'; Get-Run -DataStore '$store' | Select-Object -First 2")
+            $runs = $ps.Invoke()
+            $runs.Count | Should -Be 2
+            $records = @($ps.Streams.Progress | Where-Object Activity -eq 'Get-Run')
+            $records.Count | Should -BeGreaterThan 0
+            $records[-1].RecordType | Should -Be 'Completed'
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'tells the current item, percent and time remaining' {
+        $store = New-TempDir
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$(Join-Path $script:RepoRoot 'GammapyTools.psd1')'; New-SimulatedDataStore -Path '$store' -RunCount 80 -EventsPerRun 2000 -Seed 2")
+            $null = $ps.Invoke()
+            $records = @($ps.Streams.Progress | Where-Object { $_.RecordType -eq 'Processing' -and $_.PercentComplete -gt 0 -and $_.PercentComplete -lt 100 })
+            $records.Count | Should -BeGreaterThan 0
+            @($records | Where-Object SecondsRemaining -ge 0).Count | Should -BeGreaterThan 0
+        }
+        finally { $ps.Dispose() }
+    }
+}
