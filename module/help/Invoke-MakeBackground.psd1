@@ -6,6 +6,7 @@
         'Outputs go to io.out_dir with the input''s file name, written atomically; inputs are never modified. io.out_dir is then indexed (obs-index, hdu-index) so gammapy opens it. The runs used for each model are recorded in the config as background_selection.bkg_runlist, and the config is returned. A run that fails is reported as a non-terminating error naming it, and the other runs are still processed. Outputs already present are kept unless -Force is given, so a rerun after an interruption completes what is missing.'
     )
     Parameters  = @{
+        Strict = 'Unknown keys and sections in the config are errors instead of warnings (each named with its line and a ''did you mean'' where a known key is close); the command stops before any work. Set it for a whole session with $PSDefaultParameterValues[''*:Strict''] = $true.'
         Config        = 'The configuration: an object from Import-GammapyToolsConfig or New-GammapyToolsConfig, or the path of a gammapy-tools YAML file.'
         Force         = 'Rebuilds outputs that exist.'
         Catalog       = 'Catalog files whose sources and stars are excluded (gammacat.fits.gz, 3HWC.ecsv, Hipparcos_MAG8_1997.dat). Default: $GAMMAPY_DATA/catalogs and exclusion.star_cat.'

@@ -6,6 +6,7 @@
         'Outputs are written atomically and kept when present: running the command again after an interruption completes the missing outputs and gives the same data stores as an uninterrupted run with the same seed. -Force rebuilds everything. A target that fails is reported as a non-terminating error naming it, and the others are still processed.'
     )
     Parameters  = @{
+        Strict = 'Unknown keys and sections in the config are errors instead of warnings (each named with its line and a ''did you mean'' where a known key is close); the command stops before any work. Set it for a whole session with $PSDefaultParameterValues[''*:Strict''] = $true.'
         Config        = 'The configuration: an object from Import-GammapyToolsConfig or New-GammapyToolsConfig, or the path of a gammapy-tools YAML file.'
         Seed          = 'Seed of the assignment of background runs to datasets and of the scrambling (default 0). The same seed gives the same files.'
         Ranked        = 'Best candidate for dataset 1, second best for dataset 2, and so on, instead of a seeded random choice.'

@@ -159,3 +159,36 @@ Describe 'Progress' {
         finally { $ps.Dispose() }
     }
 }
+
+Describe 'Config typos' {
+    BeforeAll {
+        $script:TypoDir = New-TempDir
+        $script:TypoFile = Join-Path $script:TypoDir 'analysis.yaml'
+        $cfg = New-GammapyToolsConfig
+        $cfg | Export-GammapyToolsConfig $script:TypoFile
+        # a misspelt key, as users type them
+        (Get-Content -Raw $script:TypoFile) -replace '(?m)^(\s+)n_mimic:', '$1n_mimc:' | Set-Content $script:TypoFile
+    }
+
+    It 'warns with "did you mean" for a misspelt key' {
+        $cfg = Import-GammapyToolsConfig $script:TypoFile -WarningVariable warn -WarningAction SilentlyContinue
+        $cfg | Should -Not -BeNullOrEmpty
+        "$warn" | Should -BeLike '*unknown key background_selection.n_mimc; did you mean background_selection.n_mimic?*'
+    }
+
+    It 'makes unknown keys errors with -Strict, on import and on every config-driven command, before any work' {
+        { Import-GammapyToolsConfig $script:TypoFile -Strict -ErrorAction Stop } | Should -Throw -ExpectedMessage '*n_mimc; did you mean background_selection.n_mimic?*strict mode*'
+        $out = Join-Path $script:TypoDir 'out'
+        $cfg = Import-GammapyToolsConfig $script:TypoFile -WarningAction SilentlyContinue
+        $cfg.io.out_dir = $out
+        { Invoke-MimicDataset -Config $cfg -Strict } | Should -Throw -ErrorId 'ConfigUnknownKey*'
+        { Invoke-MakeBackground -Config $script:TypoFile -Strict -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'ConfigUnknownKey*'
+        Test-Path $out | Should -BeFalse
+    }
+
+    It 'takes -Strict from $PSDefaultParameterValues' {
+        $PSDefaultParameterValues['*:Strict'] = $true
+        try { { Import-GammapyToolsConfig $script:TypoFile -ErrorAction Stop } | Should -Throw -ExpectedMessage '*strict mode*' }
+        finally { $PSDefaultParameterValues.Remove('*:Strict') }
+    }
+}
