@@ -192,3 +192,46 @@ Describe 'Config typos' {
         finally { $PSDefaultParameterValues.Remove('*:Strict') }
     }
 }
+
+Describe 'Tab completion' {
+    BeforeAll {
+        $script:CompletionStore = New-TempDir
+        New-SimulatedDataStore -Path $script:CompletionStore -RunCount 12 -EventsPerRun 20 -Seed 5 | Out-Null
+        $script:StoreIds = @((Get-Run -DataStore $script:CompletionStore).ObsId | ForEach-Object { "$_" })
+        function Complete([string] $line) { @((TabExpansion2 $line).CompletionMatches) }
+    }
+    BeforeEach { $script:SavedGammapyData = $env:GAMMAPY_DATA }
+    AfterEach { $env:GAMMAPY_DATA = $script:SavedGammapyData }
+
+    It 'completes -ObsId from the index of the -DataStore typed, also relative to the current location' {
+        (Complete "Get-Run -DataStore '$script:CompletionStore' -ObsId ").CompletionText | Should -Be $script:StoreIds
+        $prefix = $script:StoreIds[0].Substring(0, $script:StoreIds[0].Length - 1)
+        $expected = @($script:StoreIds | Where-Object { $_.StartsWith($prefix) })
+        Push-Location $script:CompletionStore
+        try { (Complete "Get-Run -DataStore . -ObsId $prefix").CompletionText | Should -Be $expected }
+        finally { Pop-Location }
+        Complete "Get-Run -DataStore ./no-such-store -ObsId " | Should -BeNullOrEmpty
+    }
+
+    It 'completes -ScramblePoint with catalog names, quoted when they hold spaces' {
+        $m = Complete "Convert-Fov -Catalog '$(Join-Path $script:Catalogs 'gammacat.fits.gz')' -ScramblePoint crab"
+        $m.CompletionText | Should -Contain "'Crab nebula'"
+        ($m | Where-Object CompletionText -eq "'Crab nebula'").ToolTip | Should -BeLike '*RA 83.6*Dec 22.0*'
+        $env:GAMMAPY_DATA = Split-Path $script:Catalogs   # tests/data: catalogs/ lie flat there
+        (Complete "Export-ScrambleDiagnostic -ScramblePoint 'Crab").CompletionText | Should -Contain "'Crab nebula'"
+    }
+
+    It 'completes -Catalog with catalog files only' {
+        $m = Complete "New-BackgroundModel -Catalog '$script:Catalogs/'"
+        $names = @($m | ForEach-Object ListItemText)
+        $names | Should -Contain 'gammacat.fits.gz'
+        $names | Should -Contain '3HWC.ecsv'
+        $names | Should -Not -Contain 'README.md'
+    }
+
+    It 'completes config keys on config objects' {
+        $cfg = New-GammapyToolsConfig
+        (Complete '$cfg.background_selection.n_m').CompletionText | Should -Contain 'n_mimic'
+        (Complete '$cfg.bin').CompletionText | Should -Contain 'binning'
+    }
+}

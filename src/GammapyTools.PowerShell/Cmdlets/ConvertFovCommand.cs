@@ -4,6 +4,8 @@ using GammapyTools.Fits;
 using GammapyTools.Mimic;
 using GammapyTools.Sky;
 
+using GammapyTools.PowerShell.Completion;
+
 namespace GammapyTools.PowerShell.Cmdlets;
 
 /// <summary>
@@ -38,6 +40,7 @@ public sealed class ConvertFovCommand : GammapyCmdlet
     public SwitchParameter CopyBackground { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(SourceNameCompleter))]
     public string[] ScramblePoint { get; set; } = [];
 
     [Parameter]
@@ -45,6 +48,7 @@ public sealed class ConvertFovCommand : GammapyCmdlet
     public double[] ScrambleTheta { get; set; } = [];
 
     [Parameter]
+    [ArgumentCompleter(typeof(CatalogFileCompleter))]
     public string[] Catalog { get; set; } = [];
 
     [Parameter]
