@@ -235,3 +235,81 @@ Describe 'Tab completion' {
         (Complete '$cfg.bin').CompletionText | Should -Contain 'binning'
     }
 }
+
+Describe 'Pictures' {
+    BeforeAll {
+        $script:PicDir = New-TempDir
+        $script:PicStore = Join-Path $script:PicDir 'sim'
+        New-SimulatedDataStore -Path $script:PicStore -RunCount 8 -EventsPerRun 3000 -Seed 4 | Out-Null
+        # What a person would see: the size asked for, and a picture that is not blank (many colours,
+        # a good share of non-white pixels). SkiaSharp is loaded with the module.
+        function Get-PngSummary([string] $Path) {
+            $bitmap = [SkiaSharp.SKBitmap]::Decode($Path)
+            try {
+                $colours = [System.Collections.Generic.HashSet[uint32]]::new()
+                $inked = 0
+                for ($y = 0; $y -lt $bitmap.Height; $y += 3) {
+                    for ($x = 0; $x -lt $bitmap.Width; $x += 3) {
+                        $c = $bitmap.GetPixel($x, $y)
+                        $null = $colours.Add([uint32]$c)
+                        if ($c.Red -lt 240 -or $c.Green -lt 240 -or $c.Blue -lt 240) { $inked++ }
+                    }
+                }
+                $samples = [math]::Ceiling($bitmap.Height / 3) * [math]::Ceiling($bitmap.Width / 3)
+                [pscustomobject]@{ Width = $bitmap.Width; Height = $bitmap.Height; Colours = $colours.Count; InkedShare = $inked / $samples }
+            }
+            finally { $bitmap.Dispose() }
+        }
+    }
+
+    It 'draws a bkg_2d model of a data-store run' {
+        $files = @(Get-Run -DataStore $script:PicStore | Select-Object -First 2 | Export-BackgroundModelPlot -Destination (Join-Path $script:PicDir 'plots') -Width 1200 -Height 500)
+        $files.Count | Should -Be 2
+        $files[0].Name | Should -Match '^\d+_background\.png$'
+        $s = Get-PngSummary $files[0].FullName
+        $s.Width | Should -Be 1200
+        $s.Height | Should -Be 500
+        $s.Colours | Should -BeGreaterThan 50
+        $s.InkedShare | Should -BeGreaterThan 0.1
+    }
+
+    It 'draws the bkg_3d model of a H.E.S.S. run as FoV maps, and a model from New-BackgroundModel' {
+        $png = Join-Path $script:PicDir 'hess.png'
+        $file = Get-Run -Path $script:HessFiles[0].FullName | Export-BackgroundModelPlot -Path $png
+        $s = Get-PngSummary $file.FullName
+        $s.Width | Should -Be 1600
+        $s.Colours | Should -BeGreaterThan 100
+        $s.InkedShare | Should -BeGreaterThan 0.2
+        $own = Get-Run -DataStore $script:PicStore | Select-Object -First 1 | New-BackgroundModel -FromRun -NoExclusion |
+            Export-BackgroundModelPlot -Path (Join-Path $script:PicDir 'own.png')
+        (Get-PngSummary $own.FullName).Colours | Should -BeGreaterThan 50
+    }
+
+    It 'refuses a second model for one -Path and an existing file without -Force' {
+        $png = Join-Path $script:PicDir 'one.png'
+        $out = @(Get-Run -DataStore $script:PicStore | Select-Object -First 2 | Export-BackgroundModelPlot -Path $png -ErrorVariable err -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PathForSeveralModels*'
+        Get-Run -DataStore $script:PicStore | Select-Object -First 1 | Export-BackgroundModelPlot -Path $png -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'OutputExists*'
+    }
+
+    It 'draws the KL ranking of Get-KlDivergence output' {
+        $runs = @(Get-Run -DataStore $script:PicStore)
+        $file = $runs | Get-KlDivergence -Reference $runs[0] | Export-KlDivergencePlot (Join-Path $script:PicDir 'kl.png') -Title 'KL'
+        $s = Get-PngSummary $file.FullName
+        $s.Width | Should -Be 1200
+        $s.Height | Should -Be 600
+        $s.InkedShare | Should -BeGreaterThan 0.02
+        { @() | Export-KlDivergencePlot (Join-Path $script:PicDir 'none.png') -ErrorAction Stop } | Should -Throw -ErrorId 'NothingToPlot*'
+    }
+
+    It 'draws the scramble diagnostic with labelled colour bars' {
+        $before = Get-Run -Path $script:HessFiles[0].FullName
+        $mimic = $before | Convert-Fov -Target $script:HessFiles[1].FullName -Destination (Join-Path $script:PicDir 'mimic') -ScramblePoint '83.633 22.0145' -Seed 1
+        $file = Export-ScrambleDiagnostic -Original $before -Scrambled $mimic -Path (Join-Path $script:PicDir 'scramble.png')
+        $s = Get-PngSummary $file.FullName
+        $s.Width | Should -Be 1800
+        $s.Colours | Should -BeGreaterThan 100
+    }
+}
