@@ -112,4 +112,8 @@ public sealed record ScrambleReport(ScrambleSource Source, double Distance, int 
 
 /// <summary>The result of one conversion.</summary>
 public sealed record ConvertResult(string OutputPath, Dl3.Run Run, long Events, SkyCoord From, SkyCoord To,
-    string? BackgroundClass, long Seed, IReadOnlyList<ScrambleReport> Scrambled);
+    string? BackgroundClass, long Seed, IReadOnlyList<ScrambleReport> Scrambled)
+{
+    /// <summary>What the conversion could not do as it should (e.g. ALT/AZ of scrambled events left as they were).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

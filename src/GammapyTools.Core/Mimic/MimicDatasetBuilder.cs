@@ -133,7 +133,7 @@ public static class MimicDatasetBuilder
                     Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)i).NextUInt64() & long.MaxValue),
                     Sources = options.NoScramble ? [] : ObjectToScramble(candidate.Run, scrambleTheta, criteria, warnings),
                 };
-                FovConverter.Convert(candidate.Run, target, convert);
+                warnings.AddRange(FovConverter.Convert(candidate.Run, target, convert).Warnings);
                 outputs.Add(new MimicOutput(i, candidate.ObsId, candidate.KlDivergence, output, false));
             }
             return new MimicDatasetResult(id, null, outputs, warnings, null);

@@ -106,7 +106,8 @@ public static partial class ScrambleDiagnostic
     private static (double[] Lon, double[] Lat, FitsHeader Header) Offsets(string file)
     {
         using var f = FitsFile.Open(file);
-        var info = f.Find(h => HduClassifier.Classify(h)?.Type == "events") ?? throw new FitsException("no EVENTS HDU", file);
+        var events = HduClassifier.Locate(f).FirstOrDefault(h => h.HduType == "events") ?? throw new FitsException("no EVENTS HDU", file);
+        var info = HduClassifier.Find(f, events);
         var t = f.ReadTable(info, ["RA", "DEC"]);
         var p = new SkyCoord(info.Header.GetDouble("RA_PNT") ?? 0, info.Header.GetDouble("DEC_PNT") ?? 0);
         double[] ra = t.Table["RA"].ToDoubles(), dec = t.Table["DEC"].ToDoubles();

@@ -177,6 +177,7 @@ public sealed class ConvertFovCommand : GammapyCmdlet
         try
         {
             var result = FovConverter.Convert(background, _target, _options);
+            foreach (string w in result.Warnings) WriteWarning($"run {background.ObsId}: {w}");
             foreach (var s in result.Scrambled)
                 WriteVerbose($"run {background.ObsId}: scrambled '{s.Source.Name}' at {s.Distance:0.###}° offset, {s.AnnulusEvents} annulus events (seed {result.Seed})");
             WriteObject(result.Run);
