@@ -13,8 +13,7 @@ namespace GammapyTools.Tests.Dl3;
 /// </summary>
 public class HduClassifierTests
 {
-    private static readonly string[] HessFiles =
-        Directory.GetFiles(TestPaths.Data("hess-dl3-dr1", "data"), "*.fits.gz").Order().ToArray();
+    private static readonly string[] HessFiles = DataStoreTests.HessFiles;
 
     private static readonly string[] ClassKeys = ["HDUCLASS", "HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4", "HDUDOC", "HDUVERS"];
 

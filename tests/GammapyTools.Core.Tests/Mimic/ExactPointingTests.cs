@@ -13,9 +13,6 @@ namespace GammapyTools.Tests.Mimic;
 /// </summary>
 public class ExactPointingTests(ITestOutputHelper output)
 {
-    private static readonly string[] HessFiles =
-        Directory.GetFiles(TestPaths.Data("hess-dl3-dr1", "data"), "*.fits.gz").Order().ToArray();
-
     /// <summary>A data store of the test's H.E.S.S. files whose obs-index holds float32 pointing and object columns, as H.E.S.S. DR1's does.</summary>
     private static string Float32Store()
     {

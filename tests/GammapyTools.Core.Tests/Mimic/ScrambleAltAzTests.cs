@@ -24,6 +24,16 @@ public class ScrambleAltAzTests(ITestOutputHelper output)
     /// </summary>
     private const double Tolerance = 5e-4;
 
+    /// <summary>Scrambles a point out of a run converted onto its own pointing (so RA/DEC stay in its frame).</summary>
+    private static ConvertResult ScrambleInPlace(Run run, SkyCoord point, double theta, string output) =>
+        FovConverter.Convert(run, run, new ConvertOptions
+        {
+            OutputPath = output,
+            ScramblePoints = [$"{point.Ra.ToString("R", CultureInfo.InvariantCulture)} {point.Dec.ToString("R", CultureInfo.InvariantCulture)}"],
+            ScrambleTheta = [theta],
+            Seed = 5,
+        });
+
     [Fact]
     public void Scrambled_events_have_the_ALT_AZ_of_their_new_position_as_astropy_computes_it()
     {
@@ -38,13 +48,7 @@ public class ScrambleAltAzTests(ITestOutputHelper output)
         // pointing move (up to ~3° on the sky). The target is the run itself, so RA/DEC stay in its frame.
         var run = Run.FromFile(filled);
         var point = run.Pointing.OffsetBy(0.75, 40);
-        var result = FovConverter.Convert(run, run, new ConvertOptions
-        {
-            OutputPath = Path.Combine(dir, "scrambled.fits"),
-            ScramblePoints = [$"{point.Ra.ToString("R", CultureInfo.InvariantCulture)} {point.Dec.ToString("R", CultureInfo.InvariantCulture)}"],
-            ScrambleTheta = [0.75],
-            Seed = 5,
-        });
+        var result = ScrambleInPlace(run, point, 0.75, Path.Combine(dir, "scrambled.fits"));
         Assert.Empty(result.Warnings);
         (code, text) = Oracles.RunPython("altaz_scrambled.py", "check", filled, result.OutputPath);
         output.WriteLine(text);
@@ -65,13 +69,7 @@ public class ScrambleAltAzTests(ITestOutputHelper output)
         string path = sim.Write(Path.Combine(dir, "run.fits"));   // no GEOLAT in its header
         var run = Run.FromFile(path);
         var point = run.Pointing.OffsetBy(0.5, 10);
-        var result = FovConverter.Convert(run, run, new ConvertOptions
-        {
-            OutputPath = Path.Combine(dir, "run_out.fits"),
-            ScramblePoints = [$"{point.Ra.ToString("R", CultureInfo.InvariantCulture)} {point.Dec.ToString("R", CultureInfo.InvariantCulture)}"],
-            ScrambleTheta = [0.3],
-            Seed = 1,
-        });
+        var result = ScrambleInPlace(run, point, 0.3, Path.Combine(dir, "run_out.fits"));
         Assert.Contains(result.Warnings, w => w.Contains("GEOLAT"));
         using var a = FitsFile.Open(path); using var b = FitsFile.Open(result.OutputPath);
         Assert.Equal(a.ReadTable("EVENTS").Table["ALT"].Get<float>(), b.ReadTable("EVENTS").Table["ALT"].Get<float>());
