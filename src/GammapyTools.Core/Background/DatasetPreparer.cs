@@ -56,15 +56,7 @@ public static class DatasetPreparer
 
     internal static void CopyAtomically(string source, string target)
     {
-        string temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.Copy(source, temp);
-            File.Move(temp, target, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        using var input = File.OpenRead(source);
+        Output.AtomicFile.Write(target, overwrite: true, output => input.CopyTo(output));
     }
 }

@@ -51,6 +51,8 @@ public static partial class ScrambleDiagnostic
     {
         string full = System.IO.Path.GetFullPath(path);
         if (File.Exists(full) && !overwrite) throw new FovConversionException($"the output file exists: {full} (use Force to overwrite)") { FilePath = full };
+        try { Output.AtomicFile.CheckDestination(full, overwrite: true); }
+        catch (Output.OutputPathException e) { throw new FovConversionException(e.Message, e) { FilePath = full }; }
         var (lon0, lat0, _) = Offsets(original.Path);
         var (lon1, lat1, h1) = Offsets(scrambled.Path);
         sources ??= SourcesFromHistory(h1);
@@ -107,15 +109,7 @@ public static partial class ScrambleDiagnostic
         }
         using var image = surface.Snapshot();
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        string dir = System.IO.Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var f = File.Create(temp)) data.SaveTo(f);
-            File.Move(temp, full, overwrite);
-        }
-        catch { try { File.Delete(temp); } catch (IOException) { } throw; }
+        Output.AtomicFile.Write(full, overwrite, f => data.SaveTo(f));
         foreach (var p in plots) p.Dispose();
         return new ScrambleDiagnosticResult(full, lon0.Length, lon1.Length, sources);
     }

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
+using GammapyTools.Output;
 using GammapyTools.Sky;
 
 namespace GammapyTools.PowerShell.Cmdlets;
@@ -128,11 +129,19 @@ public sealed class ConvertFovCommand : GammapyCmdlet
         }
     }
 
+    private readonly HashSet<string> _cleaned = new(StringComparer.Ordinal);
+
     private void ConvertOne(Run background, string file)
     {
         string output;
         try { output = _options.ResolveOutputPath(_target.Path); }
         catch (FovConversionException e) { WriteFileError(e, "BadOutput", ErrorCategory.InvalidArgument, file); return; }
+        try { AtomicFile.CheckDestination(output, overwrite: true); }
+        catch (OutputPathException e)
+        {
+            WriteFileError(e, "OutputNotAFile", ErrorCategory.InvalidArgument, output);
+            return;
+        }
         if (File.Exists(output) && !Force)
         {
             WriteFileError(new IOException("the output file exists; use -Force to replace it"), "OutputExists", ErrorCategory.ResourceExists, output);
@@ -143,6 +152,10 @@ public sealed class ConvertFovCommand : GammapyCmdlet
         ReportProgress("Convert-Fov", $"Converting run {background.ObsId} to the field of run {_target.ObsId}", _done, 0, currentOperation: file);
         try
         {
+            // Killed conversions leave hidden temporary files; remove those of dead writers once per folder.
+            string folder = System.IO.Path.GetDirectoryName(output)!;
+            if (_cleaned.Add(folder))
+                foreach (string stale in StaleTempFiles.Remove(folder)) WriteVerbose($"removed {stale}, left by a writer that is no longer running");
             var result = FovConverter.Convert(background, _target, _options);
             foreach (var s in result.Scrambled)
                 WriteVerbose($"run {background.ObsId}: scrambled '{s.Source.Name}' at {s.Distance:0.###}° offset, {s.AnnulusEvents} annulus events (seed {result.Seed})");
