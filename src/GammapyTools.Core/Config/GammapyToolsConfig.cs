@@ -147,7 +147,7 @@ public sealed class GammapyToolsConfig : ConfigSection
                 open.Push((parent, parentAnchor));
             }
         }
-        catch (YamlException) { }
+        catch (Exception e) when (e is YamlException or InvalidOperationException) { } // broken YAML: the load says where
     }
 
     private static (long Line, long Column, string? Message) LocateParseError(string yaml)
