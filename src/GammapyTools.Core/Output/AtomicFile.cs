@@ -66,8 +66,11 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Test hook: called with the final path after the temporary file is written, before the rename (tests inject write errors through it).</summary>
-    internal static Action<string>? WriteHook;
+    /// <summary>
+    /// Test hook: called with the final path after the temporary file is written, before the rename; tests
+    /// inject write errors through it (an event, so tests running in parallel add and remove their own).
+    /// </summary>
+    internal static event Action<string>? WriteHook;
 
     /// <summary>Writes bytes (see <see cref="Write(string, bool, Action{Stream})"/>).</summary>
     public static void WriteAllBytes(string path, bool overwrite, ReadOnlySpan<byte> bytes)

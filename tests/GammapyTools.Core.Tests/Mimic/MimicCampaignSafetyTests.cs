@@ -105,7 +105,7 @@ public class MimicCampaignSafetyTests
     }
 
     [Fact]
-    public void Processes_of_the_same_campaign_share_the_out_dir()
+    public async Task Processes_of_the_same_campaign_share_the_out_dir()
     {
         var config = Config();
         string outDir = config.RequirePath("io", "out_dir");
@@ -113,8 +113,9 @@ public class MimicCampaignSafetyTests
         // Two runs of one campaign at once (as shards would be): neither is refused.
         var a = Task.Run(() => MimicDatasetBuilder.Run(GammapyToolsConfig.Load(config.SourcePath!), options));
         var b = Task.Run(() => MimicDatasetBuilder.Run(GammapyToolsConfig.Load(config.SourcePath!), options));
-        Assert.All(a.Result.Concat(b.Result), r => Assert.True(r.Succeeded, r.Error?.ToString()));
-        Assert.Equal(a.Result.SelectMany(r => r.BackgroundRuns), b.Result.SelectMany(r => r.BackgroundRuns));
+        var (ra, rb) = (await a, await b);
+        Assert.All(ra.Concat(rb), r => Assert.True(r.Succeeded, r.Error?.ToString()));
+        Assert.Equal(ra.SelectMany(r => r.BackgroundRuns), rb.SelectMany(r => r.BackgroundRuns));
     }
 
     [Theory]
@@ -137,14 +138,15 @@ public class MimicCampaignSafetyTests
         long failing = Shared.Value.Targets[1];
         var targetFile = Path.GetFileName(DataStore.Open(config.RequirePath("io", "in_dir")).GetRun(failing).Path);
         // A full disk for one target's outputs (the hook runs before each rename of this campaign's files only).
-        AtomicFile.WriteHook = p =>
+        Action<string> full = p =>
         {
             if (p.StartsWith(outDir, StringComparison.Ordinal) && Path.GetFileName(p) == targetFile)
                 throw new IOException("No space left on device");
         };
+        AtomicFile.WriteHook += full;
         CampaignResults<MimicDatasetResult> results;
         try { results = MimicDatasetBuilder.Run(config, new MimicDatasetOptions { Seed = 5 }); }
-        finally { AtomicFile.WriteHook = null; }
+        finally { AtomicFile.WriteHook -= full; }
 
         var bad = results.Single(r => r.ObsId == failing);
         Assert.False(bad.Succeeded);
@@ -161,14 +163,15 @@ public class MimicCampaignSafetyTests
     {
         var config = Config();
         string outDir = config.RequirePath("io", "out_dir");
-        AtomicFile.WriteHook = p =>
+        Action<string> full = p =>
         {
             if (p.StartsWith(outDir, StringComparison.Ordinal) && DataStore.HduIndexNames.Contains(Path.GetFileName(p)))
                 throw new IOException("No space left on device");
         };
+        AtomicFile.WriteHook += full;
         CampaignResults<MimicDatasetResult> results;
         try { results = MimicDatasetBuilder.Run(config, new MimicDatasetOptions { Seed = 6 }); }
-        finally { AtomicFile.WriteHook = null; }
+        finally { AtomicFile.WriteHook -= full; }
         Assert.Equal(Shared.Value.Targets.Count, results.Count);
         Assert.All(results, r => Assert.True(r.Succeeded));
         Assert.Equal(NMimic, results.FinalStepErrors.Count);

@@ -105,13 +105,14 @@ public class AtomicFileTests
         string path = Path.Combine(dir, "x.fits");
         FitsWriter.Write(path, [ImageHdu.EmptyPrimary()]);
         byte[] before = File.ReadAllBytes(path);
-        AtomicFile.WriteHook = p => { if (p == path) throw new IOException("No space left on device"); };
+        Action<string> full = p => { if (p == path) throw new IOException("No space left on device"); };
+        AtomicFile.WriteHook += full;
         try
         {
             var e = Assert.Throws<FitsException>(() => FitsWriter.Write(path, [ImageHdu.EmptyPrimary(), ImageHdu.EmptyPrimary()], overwrite: true));
             Assert.Contains("No space left on device", e.Message);
         }
-        finally { AtomicFile.WriteHook = null; }
+        finally { AtomicFile.WriteHook -= full; }
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Empty(Directory.GetFiles(dir, ".*"));
     }
