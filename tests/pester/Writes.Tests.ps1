@@ -62,6 +62,22 @@ Describe 'Writers replace only regular files' {
         @(Get-ChildItem $script:Root -Force -Filter '.*.tmp').Count | Should -Be 0
     }
 
+    It 'refuses a character device (a copy of /dev/null made with mknod) with -Force and leaves it' {
+        # Never /dev/null itself: a node of the same device in a scratch folder (mknod needs root).
+        $dev = Join-Path $script:Root 'devices'
+        New-Item -ItemType Directory $dev -Force | Out-Null
+        $null = & mknod (Join-Path $dev 'null') c 1 3 2>&1
+        if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'mknod needs root'; return }
+        $node = Join-Path $dev 'null'
+        $target = Get-Run -DataStore $script:Search -ObsId $script:Targets[0]
+        $script:Background | Convert-Fov -Target $target -OutputPath $node -Force -ErrorVariable e1 -ErrorAction SilentlyContinue
+        New-GammapyToolsConfig | Export-GammapyToolsConfig -Path $node -Force -ErrorVariable e2 -ErrorAction SilentlyContinue
+        "$e1" | Should -Match 'character device, not a regular file'
+        "$e2" | Should -Match 'character device, not a regular file'
+        & stat -c %F $node | Should -Be 'character special file'
+        @(Get-ChildItem $dev -Force -Filter '.*.tmp').Count | Should -Be 0
+    }
+
     It 'replaces a symbolic link as a link and leaves its target untouched' {
         $targetFile = Join-Path $script:Root 'precious.yaml'
         Set-Content $targetFile 'precious: true'

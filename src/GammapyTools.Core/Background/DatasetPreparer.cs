@@ -21,6 +21,7 @@ public static class DatasetPreparer
         string inDir = config.RequirePath("io", "in_dir");
         var ids = RunListReader.FromConfig(config);
         Directory.CreateDirectory(inDir);
+        Output.StaleTempFiles.Remove(inDir); // copies a killed run left half-written
 
         var missing = new List<long>();
         var files = new List<string>();
