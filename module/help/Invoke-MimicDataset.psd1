@@ -7,6 +7,7 @@
         'Before any work: the config is validated (numbers in their ranges, n_mimic from 1 to 1000, e_min < e_max, a run list that is not empty), io.out_dir is locked for this campaign (a second campaign on the same out_dir stops at once with an error naming the process and host that hold it; processes of the same campaign - same config, seed and switches, e.g. cluster shards - share the lock; the operating system releases it when a process dies), and temporary files left by killed writers are removed. Each mimic_i/config.yaml records the seed (background_selection.mimic_seed) from the start; a rerun with another -Seed is an error unless -Force, so that datasets never mix two seeds.'
     )
     Parameters  = @{
+        Strict = 'Unknown keys and sections in the config are errors instead of warnings (each named with its line and a ''did you mean'' where a known key is close); the command stops before any work. Set it for a whole session with $PSDefaultParameterValues[''*:Strict''] = $true.'
         Config        = 'The configuration: an object from Import-GammapyToolsConfig or New-GammapyToolsConfig, or the path of a gammapy-tools YAML file.'
         Seed          = 'Seed of the assignment of background runs to datasets and of the scrambling (default 0). The same seed gives the same files.'
         Ranked        = 'Best candidate for dataset 1, second best for dataset 2, and so on, instead of a seeded random choice.'

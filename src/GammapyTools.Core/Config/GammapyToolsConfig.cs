@@ -20,6 +20,8 @@ public sealed class GammapyToolsConfig : ConfigSection
 {
     private readonly Dictionary<string, string> _relativePaths = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _warnings = [];
+    /// <summary>Line and column of each unknown key of the file (qualified name), for strict-mode errors.</summary>
+    private readonly Dictionary<string, (long Line, long Column)> _unknownPositions = new(StringComparer.OrdinalIgnoreCase);
 
     public GammapyToolsConfig() : base("", ConfigSchema.TopLevel) { }
 
@@ -177,9 +179,8 @@ public sealed class GammapyToolsConfig : ConfigSection
             var known = target.KnownKey(key);
             if (target.Schema is not null && known is null)
             {
-                string? hint = target.Schema.FirstOrDefault(k => string.Equals(k.Name, key, StringComparison.OrdinalIgnoreCase))?.Name;
-                string what = target.QualifiedName.Length == 0 ? (valueNode is YamlMappingNode ? "section" : "key") : "key";
-                _warnings.Add($"{Where(file, keyNode)}unknown {what} {qualified} (kept as it is{(hint is null ? "" : $"; did you mean {target.Qualify(hint)}?")})");
+                _unknownPositions[qualified] = (keyNode.Start.Line, keyNode.Start.Column);
+                _warnings.Add($"{Where(file, keyNode)}{DescribeUnknown(target, key, valueNode is YamlMappingNode)} (kept as it is)");
             }
             object? value;
             if (known?.Kind == ConfigValueKind.Section && valueNode is YamlMappingNode sectionNode)
@@ -202,6 +203,53 @@ public sealed class GammapyToolsConfig : ConfigSection
             }
             target.SetRaw(key, value);
         }
+    }
+
+    /// <summary>"unknown key io.n_mimc; did you mean background_selection.n_mimic?"</summary>
+    private static string DescribeUnknown(ConfigSection section, string key, bool isMapping)
+    {
+        string what = section.QualifiedName.Length == 0 && isMapping ? "section" : "key";
+        string? hint = ConfigSpelling.Suggest(section.QualifiedName, key);
+        return $"unknown {what} {section.Qualify(key)}{(hint is null ? "" : $"; did you mean {hint}?")}";
+    }
+
+    /// <summary>
+    /// The keys and sections this product does not know, in file order, each with a "did you mean"
+    /// where a known name is close. Also finds keys added after loading (no line then).
+    /// </summary>
+    public IReadOnlyList<UnknownConfigKey> UnknownKeys()
+    {
+        var found = new List<UnknownConfigKey>();
+        void Walk(ConfigSection section)
+        {
+            if (section.Schema is null) return;
+            foreach (var (key, value) in section.Entries)
+            {
+                var known = section.KnownKey(key);
+                if (known is null)
+                {
+                    string qualified = section.Qualify(key);
+                    var (line, column) = _unknownPositions.GetValueOrDefault(qualified);
+                    found.Add(new UnknownConfigKey(qualified, DescribeUnknown(section, key, value is ConfigSection), line, column));
+                }
+                else if (known.Kind == ConfigValueKind.Section && value is ConfigSection inner) Walk(inner);
+            }
+        }
+        Walk(this);
+        return found;
+    }
+
+    /// <summary>
+    /// Strict mode (-Strict): unknown keys are errors, not warnings. Throws one <see cref="ConfigException"/>
+    /// at the first unknown key that lists them all.
+    /// </summary>
+    public void ThrowIfUnknownKeys()
+    {
+        var unknown = UnknownKeys();
+        if (unknown.Count == 0) return;
+        var first = unknown[0];
+        string all = string.Join("; ", unknown.Skip(1).Select(u => (u.Line > 0 ? $"line {u.Line}, column {u.Column}: " : "") + u.Message).Prepend(first.Message));
+        throw new ConfigException($"{all} (strict mode: unknown keys are errors)", SourcePath, first.Line, first.Column, first.Key);
     }
 
     private static string Where(string? file, YamlNode node) =>
@@ -444,3 +492,6 @@ public sealed record BackgroundSelectionSettings
     public IReadOnlyList<string> BrightSources { get; init; } = [];
     public IReadOnlyList<QuestionableRun> Questionable { get; init; } = [];
 }
+
+/// <summary>A key or section of a config that this product does not know; <see cref="Line"/> 0 when not from a file.</summary>
+public sealed record UnknownConfigKey(string Key, string Message, long Line, long Column);

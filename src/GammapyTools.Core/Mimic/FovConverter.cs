@@ -22,7 +22,7 @@ public static class FovConverter
         ArgumentNullException.ThrowIfNull(background);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
-        string output = options.ResolveOutputPath(target.Path);
+        string output = options.ResolveOutputPath(target.Path, background.ObsId);
         foreach (var input in InputFiles(background).Concat(InputFiles(target)))
             if (SamePath(input, output))
                 throw new FovConversionException($"the output {output} is an input file; choose another destination") { FilePath = output };

@@ -66,7 +66,7 @@ public static class MimicDatasetBuilder
         int nMimic = selection.NMimic;
         if (nMimic is < 1 or > ConfigSchema.MaxMimicDatasets)
             throw new ConfigException($"background_selection.n_mimic must be between 1 and {ConfigSchema.MaxMimicDatasets}", config.SourcePath, key: "background_selection.n_mimic");
-        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? 0.3;
+        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? ConvertOptions.DefaultScrambleTheta;
         var criteria = MimicCriteriaConfig.FromConfig(selection);
         string? klTables = selection.StoreKl ? outDir : null;
         var ids = RunListReader.FromConfig(config);

@@ -4,7 +4,7 @@ using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
 using ScottPlot;
-using SkiaSharp;
+using GammapyTools.Plots;
 
 namespace GammapyTools.Mimic;
 
@@ -67,11 +67,15 @@ public static partial class ScrambleDiagnostic
         var diff = new double[MapBins, MapBins];
         for (int i = 0; i < MapBins; i++) for (int j = 0; j < MapBins; j++) diff[i, j] = after[i, j] - before[i, j];
 
+        // Before and after share one colour scale, so that equal colours mean equal counts.
+        double top = 1;
+        foreach (double v in before) top = Math.Max(top, v);
+        foreach (double v in after) top = Math.Max(top, v);
         var plots = new List<Plot>
         {
-            Map(before, $"counts before ({original.ObsId})", inSky),
-            Map(after, $"counts after ({scrambled.ObsId})", inSky),
-            Map(diff, "after − before", inSky, diverging: true),
+            Map(before, $"counts before ({original.ObsId})", inSky, new ScottPlot.Range(0, top), "events per bin"),
+            Map(after, $"counts after ({scrambled.ObsId})", inSky, new ScottPlot.Range(0, top), "events per bin"),
+            Map(diff, "after − before", inSky, null, "events per bin (after − before)", diverging: true),
         };
         // Offset distributions.
         var off = new Plot();
@@ -97,20 +101,7 @@ public static partial class ScrambleDiagnostic
         info.Axes.SetLimits(-0.1, 3, -lines.Count, 1);
         plots.Add(info);
 
-        using var surface = SKSurface.Create(new SKImageInfo(width, height));
-        surface.Canvas.Clear(SKColors.White);
-        int cw = width / 3, ch = height / 2;
-        for (int k = 0; k < plots.Count; k++)
-        {
-            int x = k % 3 * cw, y = k / 3 * ch;
-            // Each panel is rendered on its own (a plot's render fills the whole canvas it gets) and drawn into place.
-            using var panel = SKImage.FromEncodedData(plots[k].GetImageBytes(cw, ch, ImageFormat.Png));
-            surface.Canvas.DrawImage(panel, x, y);
-        }
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        Output.AtomicFile.Write(full, overwrite, f => data.SaveTo(f));
-        foreach (var p in plots) p.Dispose();
+        PlotGrid.Save(full, plots, columns: 3, width, height, overwrite);
         return new ScrambleDiagnosticResult(full, lon0.Length, lon1.Length, sources);
     }
 
@@ -139,7 +130,8 @@ public static partial class ScrambleDiagnostic
         return h;
     }
 
-    private static Plot Map(double[,] data, string title, IReadOnlyList<(double Lon, double Lat, double D, double Theta)> sources, bool diverging = false)
+    private static Plot Map(double[,] data, string title, IReadOnlyList<(double Lon, double Lat, double D, double Theta)> sources,
+        ScottPlot.Range? range, string colorLabel, bool diverging = false)
     {
         var plot = new Plot();
         var hm = plot.Add.Heatmap(data);
@@ -152,7 +144,8 @@ public static partial class ScrambleDiagnostic
             foreach (double v in data) m = Math.Max(m, Math.Abs(v));
             hm.ManualRange = new ScottPlot.Range(-m, m);
         }
-        plot.Add.ColorBar(hm);
+        else if (range is not null) hm.ManualRange = range;
+        PlotGrid.LabelledColorBar(plot, hm, colorLabel);
         foreach (var s in sources)
         {
             Circle(plot, 0, 0, Math.Max(0, s.D - s.Theta), Colors.White);

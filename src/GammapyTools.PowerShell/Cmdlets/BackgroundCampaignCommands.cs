@@ -3,6 +3,8 @@ using GammapyTools.Background;
 using GammapyTools.Config;
 using GammapyTools.Fits;
 
+using GammapyTools.PowerShell.Completion;
+
 namespace GammapyTools.PowerShell.Cmdlets;
 
 /// <summary>
@@ -40,7 +42,7 @@ public sealed class InvokePrepareDatasetCommand : ConfigCmdlet
 public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
 {
     [Parameter] public SwitchParameter Force { get; set; }
-    [Parameter] public string[]? Catalog { get; set; }
+    [Parameter, ArgumentCompleter(typeof(CatalogFileCompleter))] public string[]? Catalog { get; set; }
     [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
     [Parameter] public SwitchParameter PassThru { get; set; }
 

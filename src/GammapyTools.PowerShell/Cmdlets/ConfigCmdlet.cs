@@ -13,8 +13,29 @@ public abstract class ConfigCmdlet : GammapyCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public object Config { get; set; } = "";
 
-    /// <summary>The config object, loaded from the file when a path was given (warnings written).</summary>
+    /// <summary>Unknown config keys are errors (a misspelt key otherwise only warns, and its default is used).</summary>
+    [Parameter]
+    public SwitchParameter Strict { get; set; }
+
+    /// <summary>The config object, loaded from the file when a path was given (warnings written); with -Strict, none with unknown keys.</summary>
     protected GammapyToolsConfig ResolveConfig()
+    {
+        var cfg = LoadConfig();
+        if (Strict) RequireKnownKeys(this, cfg);
+        return cfg;
+    }
+
+    /// <summary>-Strict: a config with unknown keys stops the command before any work (terminating error naming the keys).</summary>
+    internal static void RequireKnownKeys(GammapyCmdlet cmdlet, GammapyToolsConfig cfg)
+    {
+        try { cfg.ThrowIfUnknownKeys(); }
+        catch (ConfigException e)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(e, "ConfigUnknownKey", ErrorCategory.InvalidData, (object?)cfg.SourcePath ?? cfg));
+        }
+    }
+
+    private GammapyToolsConfig LoadConfig()
     {
         object value = Config is PSObject ps ? ps.BaseObject : Config;
         switch (value)
