@@ -68,6 +68,7 @@ public sealed class GammapyToolsConfig : ConfigSection
     /// <summary>Parses YAML text; relative paths are resolved against <paramref name="baseDirectory"/>.</summary>
     public static GammapyToolsConfig Parse(string yaml, string? baseDirectory = null, string? nameForErrors = null)
     {
+        CheckLimits(yaml, nameForErrors);
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
         catch (YamlException e)
@@ -92,6 +93,63 @@ public sealed class GammapyToolsConfig : ConfigSection
         cfg.CheckSpellings();
         cfg.ResolvePaths();
         return cfg;
+    }
+
+    /// <summary>Deepest nesting of mappings and sequences a config may have (a real one has 3 or 4 levels).</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Most nodes a config may have, each alias counted as the nodes it repeats (a real one has hundreds, a long run list tens of thousands).</summary>
+    public const long MaxNodes = 1_000_000;
+
+    /// <summary>
+    /// Refuses hostile YAML before it is loaded: loading nests recursively (30,000 levels overflow the
+    /// stack and kill the process, uncatchably) and converting repeats every alias (a 3 KB "billion
+    /// laughs" file expands to 10⁹ nodes). The event parser is not recursive, so it measures both safely.
+    /// Syntax errors are left to the load, which reports them.
+    /// </summary>
+    private static void CheckLimits(string yaml, string? file)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var open = new Stack<(long Size, string? Anchor)>(); // open collections: nodes so far, anchor
+        var anchors = new Dictionary<string, long>();          // anchor → nodes it stands for
+        try
+        {
+            while (parser.MoveNext())
+            {
+                var e = parser.Current!;
+                long size;
+                switch (e)
+                {
+                    case MappingStart or SequenceStart:
+                        if (open.Count >= MaxDepth)
+                            throw new ConfigException($"the YAML is nested deeper than {MaxDepth} levels", file, e.Start.Line, e.Start.Column);
+                        var anchor = ((NodeEvent)e).Anchor;
+                        open.Push((1, anchor.IsEmpty ? null : anchor.Value));
+                        continue;
+                    case MappingEnd or SequenceEnd:
+                        var closed = open.Pop();
+                        size = closed.Size;
+                        if (closed.Anchor is not null) anchors[closed.Anchor] = size;
+                        break;
+                    case Scalar scalar:
+                        size = 1;
+                        if (!scalar.Anchor.IsEmpty) anchors[scalar.Anchor.Value] = 1;
+                        break;
+                    case AnchorAlias alias:
+                        size = anchors.GetValueOrDefault(alias.Value.Value, 1);
+                        break;
+                    default:
+                        continue;
+                }
+                if (open.Count == 0) continue;
+                var (parent, parentAnchor) = open.Pop();
+                parent = Math.Min(parent + size, MaxNodes + 1); // saturate: nested aliases overflow a long
+                if (parent > MaxNodes)
+                    throw new ConfigException($"the YAML expands to more than {MaxNodes:N0} nodes (aliases repeat what their anchor holds)", file, e.Start.Line, e.Start.Column);
+                open.Push((parent, parentAnchor));
+            }
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException) { } // broken YAML: the load says where
     }
 
     private static (long Line, long Column, string? Message) LocateParseError(string yaml)
@@ -259,7 +317,7 @@ public sealed class GammapyToolsConfig : ConfigSection
     // ------------------------------------------------------------------ saving
 
     /// <summary>
-    /// Writes the YAML atomically (a temporary file in the same folder renamed into place). Paths that
+    /// Writes the YAML atomically (<see cref="Output.AtomicFile"/>: only a regular file is replaced). Paths that
     /// were relative when read are written relative to the new file's folder.
     /// </summary>
     public void Save(string path, bool overwrite = false)
@@ -267,22 +325,17 @@ public sealed class GammapyToolsConfig : ConfigSection
         string full = System.IO.Path.GetFullPath(path);
         if (!overwrite && File.Exists(full)) throw new ConfigException("the file exists (use overwrite/-Force to replace it)", full);
         string dir = System.IO.Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string text = ToYaml(dir);
-        string temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var bytes = new UTF8Encoding(false).GetBytes(ToYaml(dir));
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                var bytes = new UTF8Encoding(false).GetBytes(text);
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite);
+            Output.AtomicFile.Write(full, overwrite, stream => stream.Write(bytes));
+        }
+        catch (Output.OutputPathException e)
+        {
+            throw new ConfigException(e.Reason, full, inner: e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw new ConfigException($"cannot write the config: {e.Message}", full, inner: e);
         }
     }
@@ -382,6 +435,21 @@ public sealed class GammapyToolsConfig : ConfigSection
             BrightSources = (s.GetValue<List<object?>>("bright_sources") ?? []).Select(x => ConfigValues.Display(x)).ToList(),
             Questionable = Questionable,
         };
+    }
+
+    /// <summary>
+    /// Checks what the key ranges cannot (each key's own range is checked when it is read or set): lower
+    /// bounds below upper bounds. Campaigns call it before any folder is created.
+    /// </summary>
+    public void Validate()
+    {
+        foreach (var (section, lo, hi) in new[] { ("binning", "e_min", "e_max"), ("binning", "off_min", "off_max"),
+                     ("background_selection", "el_min", "el_max"), ("spectrum", "e_min", "e_max") })
+        {
+            if ((Get(section) as ConfigSection) is not { } s || s.GetValue<double?>(lo) is not double a || s.GetValue<double?>(hi) is not double b) continue;
+            if (a >= b)
+                throw new ConfigException($"{section}.{lo} = {ConfigValues.Display(a)} must be less than {section}.{hi} = {ConfigValues.Display(b)}", SourcePath, key: $"{section}.{lo}");
+        }
     }
 
     /// <summary>background_selection.questionable as (OBS_ID, reason) pairs.</summary>

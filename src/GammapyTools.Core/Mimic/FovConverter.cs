@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
+using GammapyTools.Output;
 using GammapyTools.Sky;
 
 namespace GammapyTools.Mimic;
@@ -27,6 +28,9 @@ public static class FovConverter
                 throw new FovConversionException($"the output {output} is an input file; choose another destination") { FilePath = output };
         if (File.Exists(output) && !options.Force)
             throw new FovConversionException($"the output file exists: {output} (use Force to overwrite)") { FilePath = output };
+        // Refuse a device, FIFO or directory before the work, not only when the file is written.
+        try { AtomicFile.CheckDestination(output, overwrite: true); }
+        catch (OutputPathException e) { throw new FovConversionException(e.Message, e) { FilePath = output }; }
         var sources = options.ResolveScrambleSources();
         long seed = options.Seed ?? (long)BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
 

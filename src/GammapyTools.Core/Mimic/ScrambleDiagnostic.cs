@@ -51,6 +51,8 @@ public static partial class ScrambleDiagnostic
     {
         string full = System.IO.Path.GetFullPath(path);
         if (File.Exists(full) && !overwrite) throw new FovConversionException($"the output file exists: {full} (use Force to overwrite)") { FilePath = full };
+        try { Output.AtomicFile.CheckDestination(full, overwrite: true); }
+        catch (Output.OutputPathException e) { throw new FovConversionException(e.Message, e) { FilePath = full }; }
         var (lon0, lat0, _) = Offsets(original.Path);
         var (lon1, lat1, h1) = Offsets(scrambled.Path);
         sources ??= SourcesFromHistory(h1);

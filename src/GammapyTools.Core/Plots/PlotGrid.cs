@@ -4,9 +4,9 @@ using SkiaSharp;
 namespace GammapyTools.Plots;
 
 /// <summary>
-/// Renders ScottPlot panels into one PNG, row by row, and writes it atomically (temporary file in
-/// the destination folder, then rename): the diagnostics users look at share one way to be drawn
-/// and saved.
+/// Renders ScottPlot panels into one PNG, row by row, and writes it through <see cref="Output.AtomicFile"/>
+/// (temporary file, then rename; only a regular file is replaced): the diagnostics users look at share
+/// one way to be drawn and saved.
 /// </summary>
 public static class PlotGrid
 {
@@ -18,6 +18,7 @@ public static class PlotGrid
         try
         {
             if (File.Exists(full) && !overwrite) throw new IOException($"the output file exists: {full} (use Force to overwrite)");
+            Output.AtomicFile.CheckDestination(full, overwrite: true); // a device, FIFO or directory: refused before drawing
             int rows = (panels.Count + columns - 1) / columns;
             int cw = width / columns, ch = height / Math.Max(rows, 1);
             using var surface = SKSurface.Create(new SKImageInfo(width, height));
@@ -30,19 +31,7 @@ public static class PlotGrid
             }
             using var image = surface.Snapshot();
             using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-            string dir = Path.GetDirectoryName(full)!;
-            Directory.CreateDirectory(dir);
-            string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-            try
-            {
-                using (var f = File.Create(temp)) data.SaveTo(f);
-                File.Move(temp, full, overwrite);
-            }
-            catch
-            {
-                try { File.Delete(temp); } catch (IOException) { }
-                throw;
-            }
+            Output.AtomicFile.Write(full, overwrite, f => data.SaveTo(f));
             return full;
         }
         finally

@@ -66,6 +66,7 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
             if (r.Error is not null) WriteFileError(r.Error, "BackgroundNotMade", ErrorCategory.InvalidData, r.ObsId);
             else WriteVerbose($"run {r.ObsId}: {(r.Skipped ? "kept the existing output" : "written")} from {r.BackgroundRuns.Count} run(s), {r.Hours:0.##} h");
         }
+        WriteCampaignSummary("Invoke-MakeBackground", "runs", results, results.Count(r => !r.Succeeded));
         if (PassThru) WriteObject(results, enumerateCollection: true);
         else WriteObject(config);
     }

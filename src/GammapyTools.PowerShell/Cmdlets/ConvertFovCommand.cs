@@ -2,6 +2,7 @@ using System.Management.Automation;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
+using GammapyTools.Output;
 using GammapyTools.Sky;
 
 using GammapyTools.PowerShell.Completion;
@@ -138,6 +139,8 @@ public sealed class ConvertFovCommand : GammapyCmdlet
         }
     }
 
+    private readonly HashSet<string> _cleaned = new(StringComparer.Ordinal);
+
     protected override void EndProcessing()
     {
         if (_inputs.Count > 1)
@@ -166,6 +169,12 @@ public sealed class ConvertFovCommand : GammapyCmdlet
         string output;
         try { output = _options.ResolveOutputPath(_target.Path, background.ObsId); }
         catch (FovConversionException e) { WriteFileError(e, "BadOutput", ErrorCategory.InvalidArgument, file); return; }
+        try { AtomicFile.CheckDestination(output, overwrite: true); }
+        catch (OutputPathException e)
+        {
+            WriteFileError(e, "OutputNotAFile", ErrorCategory.InvalidArgument, output);
+            return;
+        }
         if (File.Exists(output) && !Force)
         {
             WriteFileError(new IOException("the output file exists; use -Force to replace it"), "OutputExists", ErrorCategory.ResourceExists, output);
@@ -176,6 +185,10 @@ public sealed class ConvertFovCommand : GammapyCmdlet
         ReportProgress("Convert-Fov", $"Converting run {background.ObsId} to the field of run {_target.ObsId}", index, _inputs.Count, currentOperation: file);
         try
         {
+            // Killed conversions leave hidden temporary files; remove those of dead writers once per folder.
+            string folder = System.IO.Path.GetDirectoryName(output)!;
+            if (_cleaned.Add(folder))
+                foreach (string stale in StaleTempFiles.Remove(folder)) WriteVerbose($"removed {stale}, left by a writer that is no longer running");
             var result = FovConverter.Convert(background, _target, _options);
             foreach (string w in result.Warnings) WriteWarning($"run {background.ObsId}: {w}");
             foreach (var s in result.Scrambled)

@@ -110,17 +110,28 @@ public abstract class GammapyCmdlet : PSCmdlet
 
     /// <summary>
     /// Builds an <see cref="ErrorRecord"/> whose target is the offending file or run and
-    /// whose message names that file, e.g. <c>run_000123.fits.gz: bad NAXIS2</c>.
+    /// whose message names that file, e.g. <c>run_000123.fits.gz: bad NAXIS2</c>. A message that
+    /// already names the file (a FitsException, a ConfigException) is not prefixed with it again.
     /// </summary>
     protected static ErrorRecord CreateFileError(Exception exception, string errorId, ErrorCategory category, object? target)
     {
         var record = new ErrorRecord(exception, errorId, category, target);
         string? file = DescribeTarget(target);
-        if (file is not null)
+        if (file is not null && !NamesTarget(exception.Message, target, file))
         {
             record.ErrorDetails = new ErrorDetails($"{file}: {exception.Message}");
         }
         return record;
+    }
+
+    /// <summary>True when <paramref name="message"/> already names the target: its description, or its path.</summary>
+    private static bool NamesTarget(string message, object? target, string description)
+    {
+        if (message.Contains(description, StringComparison.Ordinal)) return true;
+        object? baseObject = target is PSObject wrapped ? wrapped.BaseObject : target;
+        if (baseObject is null or string or FileSystemInfo) return false;
+        string? path = PSObject.AsPSObject(baseObject).Properties["Path"]?.Value?.ToString();
+        return !string.IsNullOrEmpty(path) && message.Contains(path, StringComparison.Ordinal);
     }
 
     /// <summary>

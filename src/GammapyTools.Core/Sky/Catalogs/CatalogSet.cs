@@ -150,6 +150,8 @@ public sealed class CatalogSet
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         if (SkyCoord.TryParse(text, out var coord)) return new ResolvedPosition(coord, null);
+        if (SkyCoordParser.IsCoordinateOutOfRange(text, out string? rangeError))
+            throw new SourceNotFoundException(text.Trim(), [], $"'{text.Trim()}' is a coordinate out of range: {rangeError}");
         var source = FindSource(text);
         if (source is not null) return new ResolvedPosition(source.Position, source);
         var suggestions = CloseMatches(text, 5);
