@@ -3,6 +3,7 @@ using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
+using GammapyTools.Output;
 
 namespace GammapyTools.Background;
 
@@ -41,13 +42,20 @@ public static class BackgroundMaker
     /// Runs the campaign, or with <see cref="MakeBackgroundOptions.Shard"/> its part i of N: the
     /// background runs are selected for every run of in_dir, only the shard's runs are built, and a
     /// shard writes no index (<see cref="Complete"/> does). Results are those of the built runs;
-    /// bkg_runlist is recorded for them. Cancellation: no new file is started, a write in flight
-    /// leaves nothing behind, and <see cref="OperationCanceledException"/> is thrown.
+    /// bkg_runlist is recorded for them. Before any work the config is validated and out_dir's
+    /// <see cref="CampaignLock"/> taken (another campaign there is an error; processes of this campaign,
+    /// e.g. its shards, share it), and dead writers' temporary files are removed. Index files that cannot
+    /// be written are returned in <see cref="CampaignResults{T}.FinalStepErrors"/> with the per-run results.
+    /// Cancellation: no new file is started, a write in flight leaves nothing behind, and
+    /// <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
-    public static IReadOnlyList<MakeBackgroundResult> Run(GammapyToolsConfig config, MakeBackgroundOptions options,
+    public static CampaignResults<MakeBackgroundResult> Run(GammapyToolsConfig config, MakeBackgroundOptions options,
         IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         var campaign = Open(config, options);
+        string identity = CampaignLock.IdentityOf("Invoke-MakeBackground", options.Overwrite.ToString(), config.ToYaml(campaign.OutDir));
+        using var campaignLock = CampaignLock.Acquire(campaign.OutDir, identity, $"Invoke-MakeBackground, config {config.SourcePath ?? "(not from a file)"}");
+        StaleTempFiles.Remove(campaign.OutDir, campaignLock.Since);
         var ids = campaign.Targets.ObsIds;
         var positions = options.Shard is { } shard ? shard.Positions(ids.Count).ToList() : Enumerable.Range(0, ids.Count).ToList();
         int total = ids.Count + positions.Count, done = 0;
@@ -63,13 +71,24 @@ public static class BackgroundMaker
         });
         cancellationToken.ThrowIfCancellationRequested();
 
-        if (options.Shard is null)
-        {
-            var written = results.Where(r => r.Output is not null).Select(r => r.Output!.Path).ToList();
-            if (written.Count > 0) DataStoreIndex.Write(campaign.OutDir, written.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
-        }
+        IReadOnlyList<Exception> finalErrors = options.Shard is null
+            ? WriteIndex(campaign.OutDir, results.Where(r => r.Output is not null).Select(r => r.Output!.Path).ToList()) : [];
         RecordBkgRunlist(config, results);
-        return results;
+        return new CampaignResults<MakeBackgroundResult>(results, finalErrors);
+    }
+
+    /// <returns>The index files that could not be written (the per-run results are still returned).</returns>
+    private static IReadOnlyList<Exception> WriteIndex(string outDir, IReadOnlyList<string> outputs)
+    {
+        try
+        {
+            if (outputs.Count > 0) DataStoreIndex.Write(outDir, outputs.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+            return [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [e];
+        }
     }
 
     /// <summary>
@@ -91,14 +110,14 @@ public static class BackgroundMaker
                 missing.Add(new MissingOutput(plans[k].ObsId, plans[k].Output!, shardCount is int n ? Shard.Of(k, n) : null));
         var failed = plans.Where(p => p.Error is not null).Select(p => (p.ObsId, p.Error!)).ToList();
         cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<Exception> finalErrors = [];
         if (missing.Count == 0)
         {
-            var outputs = plans.Where(p => p.Error is null).Select(p => p.Output!).ToList();
-            if (outputs.Count > 0) DataStoreIndex.Write(campaign.OutDir, outputs.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+            finalErrors = WriteIndex(campaign.OutDir, plans.Where(p => p.Error is null).Select(p => p.Output!).ToList());
             RecordBkgRunlist(config, plans.Where(p => p.Error is null)
                 .Select(p => new MakeBackgroundResult(p.ObsId, null, p.Sources.Select(r => r.ObsId).ToList(), 0, true, p.Warnings, null)).ToList());
         }
-        return new CampaignCompletion(missing.Count == 0, ids.Count, missing, failed);
+        return new CampaignCompletion(missing.Count == 0, ids.Count, missing, failed) { FinalStepErrors = finalErrors };
     }
 
     /// <summary>What every run of a campaign needs before its model is built: read once per process.</summary>
@@ -113,6 +132,7 @@ public static class BackgroundMaker
     {
         string inDir = config.RequirePath("io", "in_dir", mustExist: true);
         string outDir = config.RequirePath("io", "out_dir");
+        config.Validate();
         var io = config.Section("io");
         bool fromRun = io.GetValue<bool?>("from_run") ?? false;
         bool threeD = io.GetValue<bool?>("3d_bkg") ?? false;
@@ -175,7 +195,8 @@ public static class BackgroundMaker
                 throw new InvalidOperationException($"run {id}: no background runs pass the selection; no model can be made");
             return new TargetPlan(id, target, output, sources, warnings, null);
         }
-        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or ArgumentException or KeyNotFoundException or BinningMismatchException)
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
+            or KeyNotFoundException or BinningMismatchException)
         {
             return new TargetPlan(id, null, null, [], warnings, e);
         }
@@ -196,7 +217,8 @@ public static class BackgroundMaker
             var written = BackgroundModelBuilder.Attach(plan.Target, model.ToHdu(), plan.Output, overwrite: true, cancellationToken);
             return new MakeBackgroundResult(id, written, sources.Select(r => r.ObsId).ToList(), hours, false, warnings, null);
         }
-        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or ArgumentException or KeyNotFoundException or BinningMismatchException)
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
+            or KeyNotFoundException or BinningMismatchException)
         {
             return new MakeBackgroundResult(id, null, [], 0, false, warnings, e);
         }

@@ -11,6 +11,9 @@ public sealed record MissingOutput(long ObsId, string Path, Shard? Shard);
 public sealed record CampaignCompletion(bool Completed, int TargetCount, IReadOnlyList<MissingOutput> Missing,
     IReadOnlyList<(long ObsId, Exception Error)> Failed)
 {
+    /// <summary>Index or config files that could not be written (each exception names its file).</summary>
+    public IReadOnlyList<Exception> FinalStepErrors { get; init; } = [];
+
     /// <summary>The shards that still have work, in order (empty when no shard count was given or nothing is missing).</summary>
     public IReadOnlyList<Shard> UnfinishedShards =>
         Missing.Where(m => m.Shard is not null).Select(m => m.Shard!.Value).Distinct().OrderBy(s => s.Index).ToList();

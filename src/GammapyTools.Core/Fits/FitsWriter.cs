@@ -1,28 +1,30 @@
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using GammapyTools.Output;
 
 namespace GammapyTools.Fits;
 
 /// <summary>
 /// Writes HDUs to a FITS file. Files are written to a temporary file in the destination folder
 /// and renamed into place, so a reader never sees a partial file and a failure leaves nothing
-/// behind (also when the write is cancelled: the token is checked between HDUs and before the
-/// rename). Every HDU gets DATASUM and CHECKSUM. A name ending in ".gz" is gzip-compressed.
+/// behind. Every HDU gets DATASUM and CHECKSUM. A name ending in ".gz" is gzip-compressed.
 /// </summary>
 public static class FitsWriter
 {
-    /// <summary>Writes <paramref name="hdus"/> to <paramref name="path"/>. A first HDU that is not a primary HDU gets an empty primary HDU before it.</summary>
+    /// <summary>
+    /// Writes <paramref name="hdus"/> to <paramref name="path"/> through <see cref="AtomicFile"/> (only a regular
+    /// file is replaced; a symbolic link is replaced as a link). A first HDU that is not a primary HDU gets an
+    /// empty primary HDU before it.
+    /// </summary>
+    /// <remarks>Cancelled (the token is checked between HDUs and before the rename), nothing is left behind.</remarks>
     public static void Write(string path, IEnumerable<Hdu> hdus, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         string full = Path.GetFullPath(path);
         if (!overwrite && File.Exists(full)) throw new FitsException("the file exists (use overwrite to replace it)", full);
-        string dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            AtomicFile.Write(full, overwrite, file =>
             {
                 if (full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
                 {
@@ -31,24 +33,18 @@ public static class FitsWriter
                 }
                 else
                     WriteTo(file, hdus, full, cancellationToken);
-                file.Flush(flushToDisk: true);
-            }
-            cancellationToken.ThrowIfCancellationRequested();
-            File.Move(temp, full, overwrite);
+                cancellationToken.ThrowIfCancellationRequested(); // before AtomicFile renames the temp into place
+            });
         }
-        catch (Exception e)
+        catch (OutputPathException e)
         {
-            TryDelete(temp);
-            if (e is FitsException) throw;
-            if (e is FormatException or ArgumentException or IOException or InvalidCastException or OverflowException or UnauthorizedAccessException)
-                throw new FitsException($"cannot write: {e.Message}", full, inner: e);
-            throw;
+            throw new FitsException(e.Reason, full, inner: e);
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        catch (Exception e) when (e is not FitsException && e is FormatException or ArgumentException or IOException or InvalidCastException
+            or OverflowException or UnauthorizedAccessException)
+        {
+            throw new FitsException($"cannot write: {e.Message}", full, inner: e);
+        }
     }
 
     /// <summary>Writes the HDUs as one FITS byte stream.</summary>

@@ -3,6 +3,7 @@ using GammapyTools.Cluster;
 using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
+using GammapyTools.Output;
 using GammapyTools.Sky;
 
 namespace GammapyTools.Mimic;
@@ -52,24 +53,45 @@ public static class MimicDatasetBuilder
     public const double MaxObjectOffset = 2.0;
 
     /// <summary>
-    /// Runs the campaign, or with <see cref="MimicDatasetOptions.Shard"/> its part i of N: the
-    /// selection is made for every target of the run list (so that choices that depend on other
-    /// targets are the same in every shard), only the shard's targets are converted, and a shard
-    /// writes no indexes (<see cref="Complete"/> does, once every shard has run). Results are those
-    /// of the converted targets. Cancellation: no new file is started, a write in flight leaves
-    /// nothing behind, and <see cref="OperationCanceledException"/> is thrown.
+    /// Runs the campaign (see the class comment), or with <see cref="MimicDatasetOptions.Shard"/> its
+    /// part i of N: the selection is made for every target of the run list (so that choices that depend
+    /// on other targets are the same in every shard), only the shard's targets are converted, and a
+    /// shard writes no indexes (<see cref="Complete"/> does, once every shard has run). Results are
+    /// those of the converted targets. Before any work: the config is validated, the run list read,
+    /// out_dir's <see cref="CampaignLock"/> taken (another campaign there is an error; processes of this
+    /// same campaign, e.g. its shards, share it), a different seed than the datasets present were made
+    /// with is refused unless Force, and dead writers' temporary files are removed. A target that fails
+    /// (a full disk, a bad file) is that target's result; the others go on. Index or config copies that
+    /// cannot be written are returned in <see cref="CampaignResults{T}.FinalStepErrors"/>.
+    /// Cancellation: no new file is started, a write in flight leaves nothing behind, and
+    /// <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
-    public static IReadOnlyList<MimicDatasetResult> Run(GammapyToolsConfig config, MimicDatasetOptions options,
+    public static CampaignResults<MimicDatasetResult> Run(GammapyToolsConfig config, MimicDatasetOptions options,
         IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         var campaign = Open(config);
+        string outDir = campaign.OutDir;
+        using var campaignLock = CampaignLock.Acquire(outDir, CampaignIdentity(config, outDir, options),
+            $"Invoke-MimicDataset, seed {options.Seed}, config {config.SourcePath ?? "(not from a file)"}");
+        CheckSeed(outDir, campaign.NMimic, options);
+        config.BackgroundSelectionSection.Set("mimic_seed", options.Seed);
+        StaleTempFiles.Remove(outDir, campaignLock.Since);
+        for (int i = 1; i <= campaign.NMimic; i++)
+        {
+            string folder = DatasetFolder(outDir, i);
+            Directory.CreateDirectory(folder);
+            StaleTempFiles.Remove(folder, campaignLock.Since);
+            // The seed is on disk from the start, so that a killed campaign's outputs are recognised too.
+            string saved = Path.Combine(folder, ConfigFileName);
+            if (options.Force || !File.Exists(saved)) config.Save(saved, overwrite: true);
+        }
+
         var positions = options.Shard is { } shard ? shard.Positions(campaign.Ids.Count).ToList() : Enumerable.Range(0, campaign.Ids.Count).ToList();
         int total = campaign.Ids.Count + positions.Count;
         int done = 0;
         Action step = () => progress?.Report((Interlocked.Increment(ref done), total));
         var plans = Select(campaign, options, step, cancellationToken);
 
-        for (int i = 1; i <= campaign.NMimic; i++) Directory.CreateDirectory(DatasetFolder(campaign.OutDir, i));
         var results = new MimicDatasetResult[positions.Count];
         Parallel.For(0, positions.Count, Parallelism(options, cancellationToken), k =>
         {
@@ -78,8 +100,7 @@ public static class MimicDatasetBuilder
         });
 
         cancellationToken.ThrowIfCancellationRequested();
-        if (options.Shard is null) WriteIndexes(config, campaign, plans);
-        return results;
+        return new CampaignResults<MimicDatasetResult>(results, options.Shard is null ? WriteIndexes(config, campaign, plans) : []);
     }
 
     /// <summary>
@@ -92,6 +113,7 @@ public static class MimicDatasetBuilder
         IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         var campaign = Open(config);
+        CheckSeed(campaign.OutDir, campaign.NMimic, options);
         int done = 0;
         var plans = Select(campaign, options, () => progress?.Report((Interlocked.Increment(ref done), campaign.Ids.Count)), cancellationToken);
         var missing = new List<MissingOutput>();
@@ -107,8 +129,40 @@ public static class MimicDatasetBuilder
         }
         var failed = plans.Where(p => p.Error is not null).Select(p => new MimicDatasetResult(p.ObsId, null, [], p.Warnings, p.Error)).ToList();
         cancellationToken.ThrowIfCancellationRequested();
-        if (missing.Count == 0) WriteIndexes(config, campaign, plans);
-        return new CampaignCompletion(missing.Count == 0, campaign.Ids.Count, missing, failed.Select(f => (f.ObsId, f.Error!)).ToList());
+        IReadOnlyList<Exception> finalErrors = [];
+        if (missing.Count == 0)
+        {
+            config.BackgroundSelectionSection.Set("mimic_seed", options.Seed); // as the shards saved it
+            finalErrors = WriteIndexes(config, campaign, plans);
+        }
+        return new CampaignCompletion(missing.Count == 0, campaign.Ids.Count, missing, failed.Select(f => (f.ObsId, f.Error!)).ToList())
+        {
+            FinalStepErrors = finalErrors,
+        };
+    }
+
+    /// <summary>What makes two processes the same campaign (shards of it may share out_dir): the command, its settings and the config.</summary>
+    private static string CampaignIdentity(GammapyToolsConfig config, string outDir, MimicDatasetOptions options) =>
+        CampaignLock.IdentityOf("Invoke-MimicDataset", options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            options.Ranked.ToString(), options.NoScramble.ToString(), options.Force.ToString(), config.ToYaml(outDir));
+
+    /// <summary>
+    /// A rerun must use the seed the datasets present were made with: otherwise kept outputs of one seed
+    /// and new outputs of another mix in one dataset (the same background run twice for one target, …).
+    /// With Force every output is rebuilt, so any seed is fine.
+    /// </summary>
+    private static void CheckSeed(string outDir, int nMimic, MimicDatasetOptions options)
+    {
+        if (options.Force) return;
+        for (int i = 1; i <= nMimic; i++)
+        {
+            string saved = Path.Combine(DatasetFolder(outDir, i), ConfigFileName);
+            if (!File.Exists(saved)) continue;
+            long? seed = GammapyToolsConfig.Load(saved).BackgroundSelectionSection.GetValue<long?>("mimic_seed");
+            if (seed is long s && s != options.Seed)
+                throw new ConfigException($"this dataset was made with seed {s}, this campaign has seed {options.Seed}: rerun with -Seed {s} to complete it, " +
+                    "use -Force to rebuild it with the new seed, or choose another out_dir", saved, key: "background_selection.mimic_seed");
+        }
     }
 
     public static string DatasetFolder(string outDir, int dataset) => Path.Combine(outDir, $"mimic_{dataset}");
@@ -126,10 +180,12 @@ public static class MimicDatasetBuilder
     private static Campaign Open(GammapyToolsConfig config)
     {
         string outDir = config.RequirePath("io", "out_dir");
+        config.Validate();
         var selection = config.GetBackgroundSelection();
         int nMimic = selection.NMimic;
-        if (nMimic < 1) throw new ConfigException("background_selection.n_mimic must be at least 1", config.SourcePath, key: "background_selection.n_mimic");
-        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? 0.3;
+        if (nMimic is < 1 or > ConfigSchema.MaxMimicDatasets)
+            throw new ConfigException($"background_selection.n_mimic must be between 1 and {ConfigSchema.MaxMimicDatasets}", config.SourcePath, key: "background_selection.n_mimic");
+        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? ConvertOptions.DefaultScrambleTheta;
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         return new Campaign(outDir, nMimic, scrambleTheta, MimicCriteriaConfig.FromConfig(selection), selection.StoreKl ? outDir : null,
             OpenTargetStore(config, outDir), search.ObsIds.Select(search.GetRun).ToList(), RunListReader.FromConfig(config), new BackgroundModelCache());
@@ -165,7 +221,7 @@ public static class MimicDatasetBuilder
                 warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {c.NMimic} datasets; some background runs are used more than once");
             return new TargetPlan(id, target, Choose(selection.Candidates, c.NMimic, options, id), null, warnings, null);
         }
-        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or KeyNotFoundException
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException or KeyNotFoundException
             or BinningMismatchException or ArgumentException)
         {
             return new TargetPlan(id, null, [], null, warnings, e);
@@ -173,20 +229,30 @@ public static class MimicDatasetBuilder
     }
 
     /// <summary>Writes every mimic_i's obs-index, hdu-index and config (questionable targets recorded in it).</summary>
-    private static void WriteIndexes(GammapyToolsConfig config, Campaign c, IReadOnlyList<TargetPlan> plans)
+    /// <returns>The index or config files that could not be written (the rest are).</returns>
+    private static IReadOnlyList<Exception> WriteIndexes(GammapyToolsConfig config, Campaign c, IReadOnlyList<TargetPlan> plans)
     {
         foreach (var p in plans.Where(p => p.Questionable is not null)) config.AddQuestionable(p.ObsId, p.Questionable!);
+        var finalErrors = new List<Exception>();
         for (int i = 1; i <= c.NMimic; i++)
         {
             string folder = DatasetFolder(c.OutDir, i);
-            Directory.CreateDirectory(folder);
-            var files = Directory.EnumerateFiles(folder, "*.fits*")
-                .Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal))
-                .Where(f => !DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames).Contains(Path.GetFileName(f)))
-                .Order(StringComparer.Ordinal).ToList();
-            if (files.Count > 0) DataStoreIndex.Write(folder, files.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
-            config.Save(Path.Combine(folder, ConfigFileName), overwrite: true);
+            try
+            {
+                Directory.CreateDirectory(folder);
+                var files = Directory.EnumerateFiles(folder, "*.fits*")
+                    .Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal))
+                    .Where(f => !DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames).Contains(Path.GetFileName(f)))
+                    .Order(StringComparer.Ordinal).ToList();
+                if (files.Count > 0) DataStoreIndex.Write(folder, files.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+                config.Save(Path.Combine(folder, ConfigFileName), overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigException)
+            {
+                finalErrors.Add(e);
+            }
         }
+        return finalErrors;
     }
 
     private static DataStore OpenTargetStore(GammapyToolsConfig config, string outDir)
@@ -222,12 +288,12 @@ public static class MimicDatasetBuilder
                     Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)i).NextUInt64() & long.MaxValue),
                     Sources = options.NoScramble ? [] : ObjectToScramble(candidate.Run, c.ScrambleTheta, c.Criteria, warnings),
                 };
-                FovConverter.Convert(candidate.Run, plan.Target, convert, cancellationToken);
+                warnings.AddRange(FovConverter.Convert(candidate.Run, plan.Target, convert, cancellationToken).Warnings);
                 outputs.Add(new MimicOutput(i, candidate.ObsId, candidate.KlDivergence, output, false));
             }
             return new MimicDatasetResult(id, null, outputs, warnings, null);
         }
-        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or KeyNotFoundException
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException or KeyNotFoundException
             or FovConversionException or BinningMismatchException or ArgumentException)
         {
             return new MimicDatasetResult(id, null, [], warnings, e);

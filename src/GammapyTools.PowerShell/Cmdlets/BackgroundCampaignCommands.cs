@@ -4,6 +4,8 @@ using GammapyTools.Cluster;
 using GammapyTools.Config;
 using GammapyTools.Fits;
 
+using GammapyTools.PowerShell.Completion;
+
 namespace GammapyTools.PowerShell.Cmdlets;
 
 /// <summary>
@@ -41,7 +43,7 @@ public sealed class InvokePrepareDatasetCommand : ConfigCmdlet
 public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
 {
     [Parameter] public SwitchParameter Force { get; set; }
-    [Parameter] public string[]? Catalog { get; set; }
+    [Parameter, ArgumentCompleter(typeof(CatalogFileCompleter))] public string[]? Catalog { get; set; }
     [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
     [Parameter] public SwitchParameter PassThru { get; set; }
     /// <summary>Part i/N of in_dir's runs (1-based); no index is written (Complete-Background does).</summary>
@@ -68,6 +70,7 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
             if (r.Error is not null) WriteFileError(r.Error, "BackgroundNotMade", ErrorCategory.InvalidData, r.ObsId);
             else WriteVerbose($"run {r.ObsId}: {(r.Skipped ? "kept the existing output" : "written")} from {r.BackgroundRuns.Count} run(s), {r.Hours:0.##} h");
         }
+        WriteCampaignSummary("Invoke-MakeBackground", "runs", results, results.Count(r => !r.Succeeded));
         if (PassThru) WriteObject(results, enumerateCollection: true);
         else WriteObject(config);
     }

@@ -24,6 +24,8 @@ public abstract class CompleteCampaignCmdlet : ConfigCmdlet
     {
         foreach (var (obsId, error) in completion.Failed)
             WriteFileError(error, "TargetFailed", ErrorCategory.InvalidData, obsId);
+        foreach (var error in completion.FinalStepErrors)
+            WriteFileError(error, "IndexNotWritten", ErrorCategory.WriteError, (error as Fits.FitsException)?.FilePath ?? (error as Config.ConfigException)?.FilePath);
         if (!completion.Completed)
         {
             var lines = completion.Missing.GroupBy(m => m.Shard?.ToString() ?? "")

@@ -24,6 +24,10 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     [Parameter]
     public GammapyToolsConfig? Config { get; set; }
 
+    /// <summary>Unknown keys in -Config are errors.</summary>
+    [Parameter]
+    public SwitchParameter Strict { get; set; }
+
     [Parameter]
     public string? TableDirectory { get; set; }
 
@@ -43,7 +47,11 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         {
             ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
         }
-        if (Config is not null) _criteria = MimicCriteriaConfig.FromConfig(Config.GetBackgroundSelection());
+        if (Config is not null)
+        {
+            if (Strict) ConfigCmdlet.RequireKnownKeys(this, Config);
+            _criteria = MimicCriteriaConfig.FromConfig(Config.GetBackgroundSelection());
+        }
     }
 
     protected override void ProcessRecord()

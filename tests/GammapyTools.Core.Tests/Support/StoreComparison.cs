@@ -19,8 +19,10 @@ public static class StoreComparison
         }
     }
 
+    /// <summary>The visible files under a folder (hidden ones — the campaign lock, temporary files — are no output).</summary>
     public static List<string> Files(string root) =>
-        Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal).ToList();
+        Directory.GetFiles(root, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Hidden temporary files of the atomic writers (".name.pid.guid.tmp") left under a folder.</summary>
     public static List<string> TempFiles(string root) =>
