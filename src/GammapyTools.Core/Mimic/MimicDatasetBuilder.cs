@@ -69,6 +69,7 @@ public static class MimicDatasetBuilder
     public static CampaignResults<MimicDatasetResult> Run(GammapyToolsConfig config, MimicDatasetOptions options,
         IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var campaign = Open(config);
         string outDir = campaign.OutDir;
         using var campaignLock = CampaignLock.Acquire(outDir, CampaignIdentity(config, outDir, options),
