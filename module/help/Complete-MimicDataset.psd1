@@ -7,6 +7,7 @@
     )
     Parameters  = @{
         Config        = 'The configuration of the campaign: an object from Import-GammapyToolsConfig, or the path of a gammapy-tools YAML file.'
+        Strict        = 'Unknown keys and sections in the config are errors instead of warnings (each named with its line and a ''did you mean'' where a known key is close); the command stops before any work. Set it for a whole session with $PSDefaultParameterValues[''*:Strict''] = $true.'
         Seed          = 'The seed the shards were run with (default 0).'
         Ranked        = 'Give it when the shards were run with -Ranked.'
         ShardCount    = 'N of the shards'' -Shard i/N, so that missing outputs are reported by shard.'

@@ -7,6 +7,7 @@
     )
     Parameters  = @{
         Config              = 'The configuration: an object from Import-GammapyToolsConfig or New-GammapyToolsConfig, or the path of a gammapy-tools YAML file.'
+        Strict              = 'Unknown keys and sections in the config are errors instead of warnings (each named with its line and a ''did you mean'' where a known key is close); the command stops before any work. Set it for a whole session with $PSDefaultParameterValues[''*:Strict''] = $true.'
         Tasks               = 'N: the number of shards, that is of array tasks.'
         Catalog             = 'Catalog files for the exclusions (Invoke-MakeBackground -Catalog); an empty array for none.'
         Partition           = 'Slurm partition (sbatch --partition).'

@@ -8,6 +8,7 @@
     )
     Parameters  = @{
         Config              = 'The configuration: an object from Import-GammapyToolsConfig or New-GammapyToolsConfig, or the path of a gammapy-tools YAML file.'
+        Strict              = 'Unknown keys and sections in the config are errors instead of warnings (each named with its line and a ''did you mean'' where a known key is close); the command stops before any work. Set it for a whole session with $PSDefaultParameterValues[''*:Strict''] = $true.'
         Tasks               = 'N: the number of shards, that is of array tasks.'
         Seed                = 'The seed of the campaign (Invoke-MimicDataset -Seed; default 0).'
         Ranked              = 'Ranked assignment (Invoke-MimicDataset -Ranked).'
