@@ -1,17 +1,16 @@
 """Significance at a sky position in a data store, analysed with gammapy 1.0 in two ways.
 
-Usage: source_significance.py DATASTORE_DIR RA DEC [ON_RADIUS [EXCLUSION_RADIUS]]
+Usage: source_significance.py RA DEC DATASTORE_DIR [DATASTORE_DIR ...]
 
-1. Reflected regions: an ON circle of ON_RADIUS (deg, default 0.11) at (RA, DEC), OFF counts from
+1. Reflected regions: an ON circle of 0.11 deg at (RA, DEC), OFF counts from
    the reflected regions of every observation (the exclusion radius around the position kept out),
    stacked, Li & Ma (WStat) significance.
 2. FoV-normalised background model: a MapDataset per observation with the run's own background
-   model, FoVBackgroundMaker (method "scale") with a circle of EXCLUSION_RADIUS (default 0.3) at
-   the position excluded, then the Cash significance of the counts in the ON circle against the
+   model, FoVBackgroundMaker (method "scale") with a circle of 0.3 deg at the position excluded, then the Cash significance of the counts in the ON circle against the
    predicted background, summed over observations. "raw" is the same before the normalisation.
 
-Reconstructed energies 1-10 TeV, offsets up to 2.5 deg. Prints one JSON line:
-{"observations": N, "reflected": s, "fov": s, "fov_raw": s, "n_on": ..., ...}
+Reconstructed energies 1-10 TeV, offsets up to 2.5 deg. Prints one JSON line per data store:
+{"store": dir, "observations": N, "reflected": s, "fov": s, "fov_raw": s, "n_on": ..., ...}
 """
 import json
 import sys
@@ -82,7 +81,7 @@ def main(path, ra, dec, on_radius=0.11, exclusion_radius=0.3):
     raw_sig = float(CashCountsStatistic(fov_on, raw_bkg).sqrt_ts)
 
     print(json.dumps({
-        "observations": len(observations),
+        "store": path, "observations": len(observations),
         "reflected": round(reflected_sig, 3), "fov": round(fov_sig, 3), "fov_raw": round(raw_sig, 3),
         "n_on": n_on, "n_off": n_off, "alpha": round(alpha_mean, 5),
         "fov_n_on": fov_on, "fov_bkg": round(fov_bkg, 2), "raw_bkg": round(raw_bkg, 2),
@@ -92,5 +91,7 @@ def main(path, ra, dec, on_radius=0.11, exclusion_radius=0.3):
 
 
 if __name__ == "__main__":
-    a = sys.argv[1:]
-    sys.exit(main(a[0], float(a[1]), float(a[2]), *(float(x) for x in a[3:5])))
+    ra, dec = float(sys.argv[1]), float(sys.argv[2])
+    for store in sys.argv[3:]:
+        main(store, ra, dec)
+    sys.exit(0)
