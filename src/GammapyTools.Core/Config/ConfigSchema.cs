@@ -110,6 +110,12 @@ public static class ConfigSchema
         new("bkg_runlist", ConfigValueKind.Map, null, "explicit background runs per target: {target: [runs]}", InTemplate: false),
         new("mimic_seed", ConfigValueKind.Long, null, "seed the mimic datasets were made with (written by Invoke-MimicDataset; a rerun into the same out_dir must use it)", InTemplate: false),
         new("questionable", ConfigValueKind.List, new List<object?>(), "[obs_id, reason] of targets without good mimic runs (written by Invoke-MimicDataset)"),
+        // Candidate hygiene (this product; DESIGN.md §5 "Candidate hygiene").
+        new("scramble_theta", ConfigValueKind.Double, 0.3, "radius of the circle scrambled around each background run's sources (deg)"),
+        new("exclude_target_fov", ConfigValueKind.Bool, true, "never a background run whose field of view (binning.off_max + sky_map.on_exclusion_region) holds a run-list source"),
+        new("exclude_runlist_objects", ConfigValueKind.Bool, true, "never a background run whose OBJECT is a run-list object"),
+        new("max_scramble_significance", ConfigValueKind.Double, 3.0, "refuse background runs with a larger excess (Li & Ma sigma) at a position they would scramble; null: not measured"),
+        new("unique_per_dataset", ConfigValueKind.Bool, true, "a background run serves at most one target per mimic dataset while unused candidates remain"),
     ];
 
     public static readonly IReadOnlyList<ConfigKey> RunSelection =

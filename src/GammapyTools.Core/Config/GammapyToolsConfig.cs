@@ -434,6 +434,13 @@ public sealed class GammapyToolsConfig : ConfigSection
             NMimic = s.GetValue<int?>("n_mimic") ?? 5,
             BrightSources = (s.GetValue<List<object?>>("bright_sources") ?? []).Select(x => ConfigValues.Display(x)).ToList(),
             Questionable = Questionable,
+            ExcludeTargetFov = s.GetValue<bool?>("exclude_target_fov") ?? true,
+            ExcludeRunListObjects = s.GetValue<bool?>("exclude_runlist_objects") ?? true,
+            // Absent: the default limit; an explicit null (YAML ~) switches the measurement off.
+            MaxScrambleSignificance = s.ContainsKey("max_scramble_significance") && s.Get("max_scramble_significance") is null
+                ? null : s.GetValue<double?>("max_scramble_significance"),
+            UniquePerDataset = s.GetValue<bool?>("unique_per_dataset") ?? true,
+            ScrambleTheta = s.GetValue<double?>("scramble_theta"),
         };
     }
 
@@ -491,6 +498,12 @@ public sealed record BackgroundSelectionSettings
     public int NMimic { get; init; } = 5;
     public IReadOnlyList<string> BrightSources { get; init; } = [];
     public IReadOnlyList<QuestionableRun> Questionable { get; init; } = [];
+    /// <summary>Candidate hygiene (DESIGN.md §5): keys exclude_target_fov, exclude_runlist_objects, max_scramble_significance, unique_per_dataset.</summary>
+    public bool ExcludeTargetFov { get; init; } = true;
+    public bool ExcludeRunListObjects { get; init; } = true;
+    public double? MaxScrambleSignificance { get; init; } = 3.0;
+    public bool UniquePerDataset { get; init; } = true;
+    public double? ScrambleTheta { get; init; }
 }
 
 /// <summary>A key or section of a config that this product does not know; <see cref="Line"/> 0 when not from a file.</summary>

@@ -32,6 +32,9 @@ public sealed class ConvertOptions
     /// <summary>Seed of the scrambling random stream; null draws one (it is recorded in HISTORY).</summary>
     public long? Seed { get; init; }
 
+    /// <summary>Further HISTORY lines for the output's EVENTS header (e.g. what a mimic campaign measured).</summary>
+    public IReadOnlyList<string> History { get; init; } = [];
+
     /// <summary>Already resolved scramble sources (then <see cref="ScramblePoints"/> and <see cref="ScrambleTheta"/> are ignored).</summary>
     public IReadOnlyList<ScrambleSource>? Sources { get; init; }
 

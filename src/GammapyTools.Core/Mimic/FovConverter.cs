@@ -240,5 +240,6 @@ public static class FovConverter
         foreach (var s in scrambled)
             ev.AddHistory(I($"scrambled '{s.Source.Name}' RA {s.Source.Position.Ra:0.######} Dec {s.Source.Position.Dec:0.######} theta {s.Source.Theta} deg: {s.AnnulusEvents} annulus events, seed {seed}"));
         if (options.CopyBackground) ev.AddHistory(I($"background model copied from run {target.ObsId}."));
+        foreach (string line in options.History) ev.AddHistory(line);
     }
 }

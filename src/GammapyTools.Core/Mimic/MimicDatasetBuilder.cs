@@ -16,15 +16,23 @@ public sealed record MimicDatasetOptions
     public bool Ranked { get; init; }
     /// <summary>Rebuild outputs that exist (otherwise a rerun only completes what is missing).</summary>
     public bool Force { get; init; }
-    /// <summary>Do not scramble the background runs' own objects (RA_OBJ/DEC_OBJ) out of their events.</summary>
+    /// <summary>Do not scramble the background runs' sources (own object, catalog sources) out of their events (their excess is still measured).</summary>
     public bool NoScramble { get; init; }
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Catalogs of known sources scrambled (and measured) in background runs; null: those under $GAMMAPY_DATA, if any.</summary>
+    public IReadOnlyList<string>? CatalogPaths { get; init; }
     /// <summary>Convert only this part of the run list and write no indexes (see <see cref="MimicDatasetBuilder.Complete"/>).</summary>
     public Shard? Shard { get; init; }
 }
 
 /// <summary>One mimic output: dataset i (1-based) made from a background run.</summary>
-public sealed record MimicOutput(int Dataset, long BackgroundObsId, double KlDivergence, string Path, bool Skipped);
+public sealed record MimicOutput(int Dataset, long BackgroundObsId, double KlDivergence, string Path, bool Skipped)
+{
+    /// <summary>Largest excess (Li &amp; Ma σ) measured at the positions the background run scrambles; null: not measured or none in its field of view.</summary>
+    public double? ScrambleSignificance { get; init; }
+    /// <summary>Other targets the same background run serves in this dataset (empty unless no unused candidate was left).</summary>
+    public IReadOnlyList<long> SharedWith { get; init; } = [];
+}
 
 /// <summary>What happened to one target run of a mimic campaign.</summary>
 public sealed record MimicDatasetResult(long ObsId, string? Questionable, IReadOnlyList<MimicOutput> Outputs,
@@ -32,37 +40,41 @@ public sealed record MimicDatasetResult(long ObsId, string? Questionable, IReadO
 {
     public bool Succeeded => Error is null;
     public IReadOnlyList<long> BackgroundRuns => Outputs.Select(o => o.BackgroundObsId).ToList();
+    /// <summary>What each selection criterion (hygiene included) removed from this target's candidates.</summary>
+    public IReadOnlyList<SelectionStep> Steps { get; init; } = [];
 }
 
 /// <summary>
 /// gammapy-tools' mimic_data (DESIGN.md §5 "Mimic dataset"): for each run of the run list (taken
 /// with its background model from io.out_dir, else io.in_dir), choose n_mimic background runs of
-/// io.search_datastore (Find-MimicRun's selection), convert each into the target's field of view
-/// with the target's background model, scrambling the background run's own object out of it, and
-/// write <c>out_dir/mimic_i/&lt;target file name&gt;</c>. Then every mimic_i gets its own
-/// obs-index, hdu-index and the config used; questionable targets are recorded in that config.
-/// Each target is a pure function of (config, target, seed): its random stream is derived from
-/// the seed and its OBS_ID, outputs are written atomically and kept when complete, and the
-/// indexes are written at the end — so an interrupted campaign rerun gives the same stores.
+/// io.search_datastore (Find-MimicRun's selection, with the candidate hygiene), convert each into
+/// the target's field of view with the target's background model, scrambling the background run's
+/// sources out of it, and write <c>out_dir/mimic_i/&lt;target file name&gt;</c>. Then every
+/// mimic_i gets its own obs-index, hdu-index and the config used; questionable targets are
+/// recorded in that config.
+/// <para>
+/// Three steps: (1) every target's candidates, (2) the <see cref="MimicPlan"/> of the whole run
+/// list (a background run serves one target per dataset while unused candidates remain — this
+/// couples targets), (3) the conversions, each a pure function of (config, plan, target, seed):
+/// random streams derive from the seed and OBS_IDs, outputs are written atomically and kept when
+/// complete, and the indexes are written at the end — so an interrupted campaign rerun gives the
+/// same stores, and a subset of targets converted elsewhere (a shard) gives the same files.
+/// </para>
 /// </summary>
 public static class MimicDatasetBuilder
 {
     public const string ConfigFileName = "config.yaml";
 
-    /// <summary>Objects further than this from the pointing (degrees) are outside the camera and left alone.</summary>
-    public const double MaxObjectOffset = 2.0;
-
     /// <summary>
     /// Runs the campaign (see the class comment), or with <see cref="MimicDatasetOptions.Shard"/> its
-    /// part i of N: the selection is made for every target of the run list (so that choices that depend
-    /// on other targets are the same in every shard), only the shard's targets are converted, and a
-    /// shard writes no indexes (<see cref="Complete"/> does, once every shard has run). Results are
-    /// those of the converted targets. Before any work: the config is validated, the run list read,
-    /// out_dir's <see cref="CampaignLock"/> taken (another campaign there is an error; processes of this
-    /// same campaign, e.g. its shards, share it), a different seed than the datasets present were made
-    /// with is refused unless Force, and dead writers' temporary files are removed. A target that fails
-    /// (a full disk, a bad file) is that target's result; the others go on. Index or config copies that
-    /// cannot be written are returned in <see cref="CampaignResults{T}.FinalStepErrors"/>.
+    /// part i of N: steps 1 and 2 are made for the whole run list, step 3 only for the shard's targets,
+    /// and a shard writes no indexes (<see cref="Complete"/> does, once every shard has run); results
+    /// are those of the converted targets. Before any work: the config is validated, the run list
+    /// read, out_dir's <see cref="CampaignLock"/> taken (another campaign there is an error; processes
+    /// of this same campaign, e.g. its shards, share it), a different seed than the datasets present
+    /// were made with is refused unless Force, and dead writers' temporary files are removed. A target
+    /// that fails (a full disk, a bad file) is that target's result; the others go on. Index or config
+    /// copies that cannot be written are returned in <see cref="CampaignResults{T}.FinalStepErrors"/>.
     /// Cancellation: no new file is started, a write in flight leaves nothing behind, and
     /// <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
@@ -70,16 +82,15 @@ public static class MimicDatasetBuilder
         IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var campaign = Open(config);
-        string outDir = campaign.OutDir;
-        using var campaignLock = CampaignLock.Acquire(outDir, CampaignIdentity(config, outDir, options),
+        var c = Open(config, options);
+        using var campaignLock = CampaignLock.Acquire(c.OutDir, CampaignIdentity(config, c.OutDir, options),
             $"Invoke-MimicDataset, seed {options.Seed}, config {config.SourcePath ?? "(not from a file)"}");
-        CheckSeed(outDir, campaign.NMimic, options);
+        CheckSeed(c.OutDir, c.NMimic, options);
         config.BackgroundSelectionSection.Set("mimic_seed", options.Seed);
-        StaleTempFiles.Remove(outDir, campaignLock.Since);
-        for (int i = 1; i <= campaign.NMimic; i++)
+        StaleTempFiles.Remove(c.OutDir, campaignLock.Since);
+        for (int i = 1; i <= c.NMimic; i++)
         {
-            string folder = DatasetFolder(outDir, i);
+            string folder = DatasetFolder(c.OutDir, i);
             Directory.CreateDirectory(folder);
             StaleTempFiles.Remove(folder, campaignLock.Since);
             // The seed is on disk from the start, so that a killed campaign's outputs are recognised too.
@@ -87,65 +98,145 @@ public static class MimicDatasetBuilder
             if (options.Force || !File.Exists(saved)) config.Save(saved, overwrite: true);
         }
 
-        var positions = options.Shard is { } shard ? shard.Positions(campaign.Ids.Count).ToList() : Enumerable.Range(0, campaign.Ids.Count).ToList();
-        int total = campaign.Ids.Count + positions.Count;
-        int done = 0;
+        var positions = options.Shard is { } shard ? shard.Positions(c.Ids.Count).ToList() : Enumerable.Range(0, c.Ids.Count).ToList();
+        int done = 0, total = c.Ids.Count + positions.Count;
         Action step = () => progress?.Report((Interlocked.Increment(ref done), total));
-        var plans = Select(campaign, options, step, cancellationToken);
+        var (selections, errors, plan) = Select(c, options, step, cancellationToken);
 
+        // 3. Conversions, target by target: only the shard's.
         var results = new MimicDatasetResult[positions.Count];
-        Parallel.For(0, positions.Count, Parallelism(options, cancellationToken), k =>
+        Parallel.For(0, positions.Count, Parallelism(options, cancellationToken), n =>
         {
-            results[k] = ConvertOne(plans[positions[k]], campaign, options, cancellationToken);
+            int k = positions[n];
+            results[n] = errors[k] is { } error
+                ? new MimicDatasetResult(c.Ids[k], null, [], [], error)
+                : ConvertTarget(c.Targets[k]!, selections[k]!, plan.For(c.Ids[k]), c.Criteria, c.Catalogs, c.OutDir, options, cancellationToken);
             step();
         });
-
         cancellationToken.ThrowIfCancellationRequested();
-        return new CampaignResults<MimicDatasetResult>(results, options.Shard is null ? WriteIndexes(config, campaign, plans) : []);
+        return new CampaignResults<MimicDatasetResult>(results, options.Shard is null ? WriteIndexes(config, c, selections) : []);
     }
 
     /// <summary>
-    /// The final step of a sharded campaign: when every output the campaign's selection asks for
-    /// exists, writes each mimic_i's indexes and config (as an unsharded run does); otherwise writes
-    /// nothing and reports the missing outputs, with the shard (of <paramref name="shardCount"/>)
-    /// that makes each.
+    /// The final step of a sharded campaign: when every output the campaign's plan asks for exists,
+    /// writes each mimic_i's indexes and config (as an unsharded run does); otherwise writes nothing
+    /// and reports the missing outputs, with the shard (of <paramref name="shardCount"/>) that makes each.
     /// </summary>
     public static CampaignCompletion Complete(GammapyToolsConfig config, MimicDatasetOptions options, int? shardCount = null,
         IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
-        var campaign = Open(config);
-        CheckSeed(campaign.OutDir, campaign.NMimic, options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var c = Open(config, options);
+        CheckSeed(c.OutDir, c.NMimic, options);
         int done = 0;
-        var plans = Select(campaign, options, () => progress?.Report((Interlocked.Increment(ref done), campaign.Ids.Count)), cancellationToken);
+        var (selections, errors, plan) = Select(c, options, () => progress?.Report((Interlocked.Increment(ref done), c.Ids.Count)), cancellationToken);
         var missing = new List<MissingOutput>();
-        for (int k = 0; k < plans.Count; k++)
+        for (int k = 0; k < c.Ids.Count; k++)
         {
-            var plan = plans[k];
-            if (plan.Target is null || plan.Questionable is not null || plan.Error is not null) continue;
-            for (int i = 1; i <= campaign.NMimic; i++)
+            if (errors[k] is not null || selections[k] is not { Questionable: null }) continue;
+            foreach (var a in plan.For(c.Ids[k]))
             {
-                string output = OutputPath(campaign.OutDir, i, plan.Target);
-                if (!File.Exists(output)) missing.Add(new MissingOutput(plan.ObsId, output, shardCount is int n ? Shard.Of(k, n) : null));
+                string output = Path.Combine(DatasetFolder(c.OutDir, a.Dataset), Path.GetFileName(c.Targets[k]!.Path));
+                if (!File.Exists(output)) missing.Add(new MissingOutput(c.Ids[k], output, shardCount is int n ? Shard.Of(k, n) : null));
             }
         }
-        var failed = plans.Where(p => p.Error is not null).Select(p => new MimicDatasetResult(p.ObsId, null, [], p.Warnings, p.Error)).ToList();
+        var failed = Enumerable.Range(0, c.Ids.Count).Where(k => errors[k] is not null).Select(k => (c.Ids[k], errors[k]!)).ToList();
         cancellationToken.ThrowIfCancellationRequested();
         IReadOnlyList<Exception> finalErrors = [];
         if (missing.Count == 0)
         {
             config.BackgroundSelectionSection.Set("mimic_seed", options.Seed); // as the shards saved it
-            finalErrors = WriteIndexes(config, campaign, plans);
+            finalErrors = WriteIndexes(config, c, selections);
         }
-        return new CampaignCompletion(missing.Count == 0, campaign.Ids.Count, missing, failed.Select(f => (f.ObsId, f.Error!)).ToList())
+        return new CampaignCompletion(missing.Count == 0, c.Ids.Count, missing, failed) { FinalStepErrors = finalErrors };
+    }
+
+    /// <summary>What every target of a campaign needs before its candidates are found: read once per process.</summary>
+    private sealed record Campaign(string OutDir, int NMimic, BackgroundSelectionSettings Selection, string? KlTables, IReadOnlyList<long> Ids,
+        DataStore TargetStore, IReadOnlyList<Run?> Targets, IReadOnlyList<Run> SearchRuns, MimicCriteria Criteria, CatalogSet? Catalogs,
+        ScrambleCheckCache Scrambles);
+
+    private static Campaign Open(GammapyToolsConfig config, MimicDatasetOptions options)
+    {
+        string outDir = config.RequirePath("io", "out_dir");
+        config.Validate();
+        var selection = config.GetBackgroundSelection();
+        int nMimic = selection.NMimic;
+        if (nMimic is < 1 or > ConfigSchema.MaxMimicDatasets)
+            throw new ConfigException($"background_selection.n_mimic must be between 1 and {ConfigSchema.MaxMimicDatasets}", config.SourcePath, key: "background_selection.n_mimic");
+        var ids = RunListReader.FromConfig(config);
+        var targetStore = OpenTargetStore(config, outDir);
+        var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
+        var targets = ids.Select(id => targetStore.Contains(id) ? targetStore.GetRun(id) : null).ToList();
+        var criteria = CampaignCriteria(config, targets.OfType<Run>().ToList());
+        var catalogs = LoadCatalogs(options.CatalogPaths);
+        return new Campaign(outDir, nMimic, selection, selection.StoreKl ? outDir : null, ids, targetStore, targets,
+            search.ObsIds.Select(search.GetRun).ToList(), criteria, catalogs,
+            new ScrambleCheckCache(criteria.ScrambleTheta, criteria.FieldOfViewRadius, catalogs));
+    }
+
+    private static ParallelOptions Parallelism(MimicDatasetOptions options, CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken };
+
+    /// <summary>Steps 1 and 2 for the whole run list (never only a shard's: the plan couples targets).</summary>
+    private static (CandidateSelection?[] Selections, Exception?[] Errors, MimicPlan Plan) Select(Campaign c, MimicDatasetOptions options,
+        Action step, CancellationToken cancellationToken)
+    {
+        // 1. Candidates of every target.
+        var cache = new BackgroundModelCache();
+        var selections = new CandidateSelection?[c.Ids.Count];
+        var errors = new Exception?[c.Ids.Count];
+        Parallel.For(0, c.Ids.Count, Parallelism(options, cancellationToken), k =>
         {
-            FinalStepErrors = finalErrors,
-        };
+            try
+            {
+                var target = c.Targets[k] ?? throw new KeyNotFoundException($"run {c.Ids[k]} of the run list is not in the target data store {c.TargetStore.Root}");
+                selections[k] = MimicCandidateFinder.Find(target, c.SearchRuns, c.Criteria, cache, c.KlTables, c.Scrambles, cancellationToken);
+            }
+            catch (Exception e) when (IsTargetError(e)) { errors[k] = e; }
+            step();
+        });
+
+        // 2. The plan of the whole run list.
+        var plan = MimicPlan.Create(
+            Enumerable.Range(0, c.Ids.Count).Where(k => selections[k] is { Questionable: null })
+                .Select(k => new MimicPlanTarget(c.Ids[k], selections[k]!.Candidates)).ToList(),
+            c.NMimic, options.Seed, options.Ranked, c.Selection.UniquePerDataset);
+        return (selections, errors, plan);
+    }
+
+    /// <summary>Questionable targets in the saved config, then every mimic_i's indexes and config copy.</summary>
+    /// <returns>The index or config files that could not be written (the rest are).</returns>
+    private static IReadOnlyList<Exception> WriteIndexes(GammapyToolsConfig config, Campaign c, IReadOnlyList<CandidateSelection?> selections)
+    {
+        for (int k = 0; k < c.Ids.Count; k++)
+            if (selections[k]?.Questionable is { } reason) config.AddQuestionable(c.Ids[k], reason);
+        var finalErrors = new List<Exception>();
+        for (int i = 1; i <= c.NMimic; i++)
+        {
+            string folder = DatasetFolder(c.OutDir, i);
+            try
+            {
+                var files = Directory.EnumerateFiles(folder, "*.fits*")
+                    .Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal))
+                    .Where(f => !DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames).Contains(Path.GetFileName(f)))
+                    .Order(StringComparer.Ordinal).ToList();
+                if (files.Count > 0) DataStoreIndex.Write(folder, files.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+                config.Save(Path.Combine(folder, ConfigFileName), overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigException)
+            {
+                finalErrors.Add(e);
+            }
+        }
+        return finalErrors;
     }
 
     /// <summary>What makes two processes the same campaign (shards of it may share out_dir): the command, its settings and the config.</summary>
     private static string CampaignIdentity(GammapyToolsConfig config, string outDir, MimicDatasetOptions options) =>
         CampaignLock.IdentityOf("Invoke-MimicDataset", options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            options.Ranked.ToString(), options.NoScramble.ToString(), options.Force.ToString(), config.ToYaml(outDir));
+            options.Ranked.ToString(), options.NoScramble.ToString(), options.Force.ToString(), config.ToYaml(outDir),
+            string.Join("|", options.CatalogPaths ?? []));
 
     /// <summary>
     /// A rerun must use the seed the datasets present were made with: otherwise kept outputs of one seed
@@ -166,95 +257,33 @@ public static class MimicDatasetBuilder
         }
     }
 
+    /// <summary>
+    /// The config's criteria with the run list's objects and source positions: a background run of
+    /// any target's source is no background for another target of the same list either.
+    /// </summary>
+    public static MimicCriteria CampaignCriteria(GammapyToolsConfig config, IReadOnlyList<Run> targets)
+    {
+        var c = MimicCriteriaConfig.FromConfig(config);
+        return c with
+        {
+            RunListObjects = targets.Select(t => t.Object).OfType<string>().Distinct().ToList(),
+            RunListSources = c.RunListSources.Concat(targets
+                .Where(t => t.RaObj is not null && t.DecObj is not null)
+                .Select(t => new SkyCoord(t.RaObj!.Value, t.DecObj!.Value))).Distinct().ToList(),
+        };
+    }
+
+    /// <summary>Source catalogs for scrambling: the given files, else those under $GAMMAPY_DATA; null when there are none.</summary>
+    public static CatalogSet? LoadCatalogs(IReadOnlyList<string>? paths)
+    {
+        var files = paths ?? CatalogSet.DefaultPaths().ToList();
+        return files.Count > 0 ? CatalogSet.Load(files) : null;
+    }
+
+    private static bool IsTargetError(Exception e) => e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException
+        or KeyNotFoundException or FovConversionException or BinningMismatchException or ArgumentException;
+
     public static string DatasetFolder(string outDir, int dataset) => Path.Combine(outDir, $"mimic_{dataset}");
-
-    private static string OutputPath(string outDir, int dataset, Run target) => Path.Combine(DatasetFolder(outDir, dataset), Path.GetFileName(target.Path));
-
-    /// <summary>What every target of a campaign needs before conversion: read once per process.</summary>
-    private sealed record Campaign(string OutDir, int NMimic, double ScrambleTheta, MimicCriteria Criteria, string? KlTables,
-        DataStore Targets, IReadOnlyList<Run> SearchRuns, IReadOnlyList<long> Ids, BackgroundModelCache Cache);
-
-    /// <summary>The selection for one target: its background run per dataset, or why it has none.</summary>
-    private sealed record TargetPlan(long ObsId, Run? Target, IReadOnlyList<MimicCandidate> Chosen, string? Questionable,
-        List<string> Warnings, Exception? Error);
-
-    private static Campaign Open(GammapyToolsConfig config)
-    {
-        string outDir = config.RequirePath("io", "out_dir");
-        config.Validate();
-        var selection = config.GetBackgroundSelection();
-        int nMimic = selection.NMimic;
-        if (nMimic is < 1 or > ConfigSchema.MaxMimicDatasets)
-            throw new ConfigException($"background_selection.n_mimic must be between 1 and {ConfigSchema.MaxMimicDatasets}", config.SourcePath, key: "background_selection.n_mimic");
-        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? ConvertOptions.DefaultScrambleTheta;
-        var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
-        return new Campaign(outDir, nMimic, scrambleTheta, MimicCriteriaConfig.FromConfig(selection), selection.StoreKl ? outDir : null,
-            OpenTargetStore(config, outDir), search.ObsIds.Select(search.GetRun).ToList(), RunListReader.FromConfig(config), new BackgroundModelCache());
-    }
-
-    private static ParallelOptions Parallelism(MimicDatasetOptions options, CancellationToken cancellationToken) =>
-        new() { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken };
-
-    /// <summary>The candidate selection of every target of the run list (never only a shard's: see <see cref="Run"/>).</summary>
-    private static IReadOnlyList<TargetPlan> Select(Campaign c, MimicDatasetOptions options, Action step, CancellationToken cancellationToken)
-    {
-        var plans = new TargetPlan[c.Ids.Count];
-        Parallel.For(0, c.Ids.Count, Parallelism(options, cancellationToken), k =>
-        {
-            plans[k] = SelectOne(c.Ids[k], c, options, cancellationToken);
-            step();
-        });
-        return plans;
-    }
-
-    private static TargetPlan SelectOne(long id, Campaign c, MimicDatasetOptions options, CancellationToken cancellationToken)
-    {
-        var warnings = new List<string>();
-        try
-        {
-            if (!c.Targets.Contains(id))
-                throw new KeyNotFoundException($"run {id} of the run list is not in the target data store {c.Targets.Root}");
-            var target = c.Targets.GetRun(id);
-            var selection = MimicCandidateFinder.Find(target, c.SearchRuns, c.Criteria, c.Cache, c.KlTables, cancellationToken);
-            warnings.AddRange(selection.Warnings);
-            if (selection.Questionable is { } reason) return new TargetPlan(id, target, [], reason, warnings, null);
-            if (selection.Candidates.Count < c.NMimic)
-                warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {c.NMimic} datasets; some background runs are used more than once");
-            return new TargetPlan(id, target, Choose(selection.Candidates, c.NMimic, options, id), null, warnings, null);
-        }
-        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException or KeyNotFoundException
-            or BinningMismatchException or ArgumentException)
-        {
-            return new TargetPlan(id, null, [], null, warnings, e);
-        }
-    }
-
-    /// <summary>Writes every mimic_i's obs-index, hdu-index and config (questionable targets recorded in it).</summary>
-    /// <returns>The index or config files that could not be written (the rest are).</returns>
-    private static IReadOnlyList<Exception> WriteIndexes(GammapyToolsConfig config, Campaign c, IReadOnlyList<TargetPlan> plans)
-    {
-        foreach (var p in plans.Where(p => p.Questionable is not null)) config.AddQuestionable(p.ObsId, p.Questionable!);
-        var finalErrors = new List<Exception>();
-        for (int i = 1; i <= c.NMimic; i++)
-        {
-            string folder = DatasetFolder(c.OutDir, i);
-            try
-            {
-                Directory.CreateDirectory(folder);
-                var files = Directory.EnumerateFiles(folder, "*.fits*")
-                    .Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal))
-                    .Where(f => !DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames).Contains(Path.GetFileName(f)))
-                    .Order(StringComparer.Ordinal).ToList();
-                if (files.Count > 0) DataStoreIndex.Write(folder, files.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
-                config.Save(Path.Combine(folder, ConfigFileName), overwrite: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigException)
-            {
-                finalErrors.Add(e);
-            }
-        }
-        return finalErrors;
-    }
 
     private static DataStore OpenTargetStore(GammapyToolsConfig config, string outDir)
     {
@@ -263,22 +292,33 @@ public static class MimicDatasetBuilder
         return DataStore.Open(config.RequirePath("io", "in_dir", mustExist: true));
     }
 
-    private static MimicDatasetResult ConvertOne(TargetPlan plan, Campaign c, MimicDatasetOptions options, CancellationToken cancellationToken)
+    /// <summary>Step 3 for one target: its planned conversions (the plan is computed for the whole run list first).</summary>
+    private static MimicDatasetResult ConvertTarget(Run target, CandidateSelection selection, IReadOnlyList<MimicAssignment> plan,
+        MimicCriteria criteria, CatalogSet? catalogs, string outDir, MimicDatasetOptions options, CancellationToken cancellationToken)
     {
-        var warnings = plan.Warnings;
-        if (plan.Error is not null || plan.Questionable is not null || plan.Target is null)
-            return new MimicDatasetResult(plan.ObsId, plan.Questionable, [], warnings, plan.Error);
-        long id = plan.ObsId;
+        long id = target.ObsId;
+        var warnings = selection.Warnings.ToList();
+        if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null) { Steps = selection.Steps };
+        if (selection.Candidates.Count < plan.Count)
+            warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {plan.Count} datasets; some background runs are used more than once");
+        foreach (var a in plan.Where(a => a.SharedWith.Count > 0))
+            warnings.Add($"run {id}: in mimic_{a.Dataset} background run {a.Candidate.ObsId} also serves run(s) {string.Join(", ", a.SharedWith)}: no unused candidate was left");
+
+        var outputs = new List<MimicOutput>();
         try
         {
-            var outputs = new List<MimicOutput>();
-            for (int i = 1; i <= c.NMimic; i++)
+            foreach (var a in plan)
             {
-                var candidate = plan.Chosen[i - 1];
-                string output = OutputPath(c.OutDir, i, plan.Target);
+                var candidate = a.Candidate;
+                string output = Path.Combine(DatasetFolder(outDir, a.Dataset), Path.GetFileName(target.Path));
+                var made = new MimicOutput(a.Dataset, candidate.ObsId, candidate.KlDivergence, output, Skipped: false)
+                {
+                    ScrambleSignificance = candidate.ScrambleSignificance,
+                    SharedWith = a.SharedWith,
+                };
                 if (!options.Force && File.Exists(output))
                 {
-                    outputs.Add(new MimicOutput(i, candidate.ObsId, candidate.KlDivergence, output, true));
+                    outputs.Add(made with { Skipped = true });
                     continue;
                 }
                 var convert = new ConvertOptions
@@ -286,53 +326,42 @@ public static class MimicDatasetBuilder
                     OutputPath = output,
                     CopyBackground = true,
                     Force = true,
-                    Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)i).NextUInt64() & long.MaxValue),
-                    Sources = options.NoScramble ? [] : ObjectToScramble(candidate.Run, c.ScrambleTheta, c.Criteria, warnings),
+                    Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)a.Dataset).NextUInt64() & long.MaxValue),
+                    Sources = options.NoScramble ? [] : SourcesToScramble(candidate, criteria, catalogs, warnings),
+                    History = History(candidate, criteria),
                 };
-                warnings.AddRange(FovConverter.Convert(candidate.Run, plan.Target, convert, cancellationToken).Warnings);
-                outputs.Add(new MimicOutput(i, candidate.ObsId, candidate.KlDivergence, output, false));
+                warnings.AddRange(FovConverter.Convert(candidate.Run, target, convert, cancellationToken).Warnings);
+                outputs.Add(made);
             }
-            return new MimicDatasetResult(id, null, outputs, warnings, null);
+            return new MimicDatasetResult(id, null, outputs, warnings, null) { Steps = selection.Steps };
         }
-        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException or KeyNotFoundException
-            or FovConversionException or BinningMismatchException or ArgumentException)
+        catch (Exception e) when (IsTargetError(e))
         {
-            return new MimicDatasetResult(id, null, [], warnings, e);
+            return new MimicDatasetResult(id, null, outputs, warnings, e) { Steps = selection.Steps };
         }
     }
 
     /// <summary>
-    /// The background run of each dataset: ranked (best first) or a seeded random order without
-    /// repeats; when there are fewer candidates than datasets, the order starts over.
+    /// The positions measured before the run was accepted (its own object, catalog sources in its
+    /// field of view), or the same positions when the measurement is switched off.
     /// </summary>
-    internal static IReadOnlyList<MimicCandidate> Choose(IReadOnlyList<MimicCandidate> candidates, int n, MimicDatasetOptions options, long targetObsId)
+    private static IReadOnlyList<ScrambleSource> SourcesToScramble(MimicCandidate candidate, MimicCriteria criteria, CatalogSet? catalogs, List<string> warnings)
     {
-        var order = candidates.ToList();
-        if (!options.Ranked)
+        var positions = candidate.Scramble?.Positions.Select(p => new ScrambleSource(p.Source, p.Position, p.Theta)).ToList()
+            ?? ScrambleChecker.Positions(candidate.Run, criteria.ScrambleTheta, criteria.FieldOfViewRadius, catalogs);
+        var sources = new List<ScrambleSource>();
+        foreach (var p in positions)
         {
-            var random = new MimicRandom((ulong)options.Seed, (ulong)targetObsId, 0x6D696D6963UL); // "mimic"
-            for (int i = order.Count - 1; i > 0; i--)
-            {
-                int j = (int)(random.NextDouble() * (i + 1));
-                (order[i], order[j]) = (order[j], order[i]);
-            }
+            double d = SphericalGeometry.Separation(candidate.Run.Pointing, p.Position);
+            // A source at the camera centre leaves no annulus outside its circle to learn the profile from.
+            if (d > p.Theta) sources.Add(p);
+            else warnings.Add($"background run {candidate.ObsId}: '{p.Name}' is {d:0.###}° from the pointing, within θ = {p.Theta}°; not scrambled");
         }
-        return Enumerable.Range(0, n).Select(i => order[i % order.Count]).ToList();
+        return sources;
     }
 
-    /// <summary>The background run's own object, scrambled out when it lies in the field of view (as gammapy-tools does).</summary>
-    private static IReadOnlyList<ScrambleSource> ObjectToScramble(Run background, double theta, MimicCriteria criteria, List<string> warnings)
-    {
-        if (background.RaObj is not double ra || background.DecObj is not double dec) return [];
-        var position = new SkyCoord(ra, dec);
-        double d = SphericalGeometry.Separation(background.Pointing, position);
-        if (d > MaxObjectOffset) return []; // not in the field of view: nothing to scramble
-        // A source at the camera centre leaves no annulus outside its circle to learn the profile from.
-        if (d <= theta)
-        {
-            warnings.Add($"background run {background.ObsId}: its object is {d:0.###}° from the pointing, within θ = {theta}°; not scrambled");
-            return [];
-        }
-        return [new ScrambleSource(background.Object ?? $"object of run {background.ObsId}", position, theta)];
-    }
+    /// <summary>HISTORY of a mimic output: the excess measured where the background run was scrambled.</summary>
+    private static IReadOnlyList<string> History(MimicCandidate candidate, MimicCriteria criteria) => candidate.Scramble is { } check
+        ? [FormattableString.Invariant($"GammapyTools Invoke-MimicDataset hygiene: excess of background run {candidate.ObsId} before scrambling, Li & Ma, ON radius {criteria.ScrambleTheta} deg vs the same-offset ring: {check.Describe()}; limit {criteria.MaxScrambleSignificance} sigma.")]
+        : [];
 }

@@ -4,6 +4,7 @@ using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
+using GammapyTools.Sky;
 
 namespace GammapyTools.PowerShell.Cmdlets;
 
@@ -31,9 +32,13 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     [Parameter]
     public string? TableDirectory { get; set; }
 
+    [Parameter]
+    public string[]? Catalog { get; set; }
+
     private List<Run>? _search;
     private readonly BackgroundModelCache _cache = new();
     private MimicCriteria _criteria = new();
+    private ScrambleCheckCache? _scrambles;
 
     protected override void BeginProcessing()
     {
@@ -50,8 +55,16 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         if (Config is not null)
         {
             if (Strict) ConfigCmdlet.RequireKnownKeys(this, Config);
-            _criteria = MimicCriteriaConfig.FromConfig(Config.GetBackgroundSelection());
+            _criteria = MimicCriteriaConfig.FromConfig(Config);
         }
+        CatalogSet? catalogs = null;
+        try { catalogs = MimicDatasetBuilder.LoadCatalogs(Catalog?.Select(ResolveUserPath).ToList()); }
+        catch (Exception e) when (e is IOException or FormatException or FitsException)
+        {
+            ThrowFileError(e, "CatalogUnreadable", ErrorCategory.OpenError, Catalog);
+        }
+        // One measurement per background run for all targets of this call.
+        _scrambles = new ScrambleCheckCache(_criteria.ScrambleTheta, _criteria.FieldOfViewRadius, catalogs);
     }
 
     protected override void ProcessRecord()
@@ -61,7 +74,7 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         {
             CandidateSelection selection;
             ThrowIfStopping();
-            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables, StopToken); }
+            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables, _scrambles, StopToken); }
             catch (OperationCanceledException) { throw new PipelineStoppedException(); }
             catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or BinningMismatchException)
             {
@@ -71,6 +84,8 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
             foreach (string w in selection.Warnings) WriteWarning(w);
             foreach (var step in selection.Steps)
                 WriteVerbose($"run {target.ObsId}: {step.Criterion}: removed {step.Removed}, {step.Remaining} left");
+            foreach (var c in selection.Candidates.Where(c => c.Scramble is not null))
+                WriteVerbose($"run {target.ObsId}: candidate {c.ObsId}: excess at its sources before scrambling: {c.Scramble!.Describe()}");
             if (selection.Questionable is { } reason)
                 WriteWarning($"run {target.ObsId} is questionable: {reason} ({(reason == CandidateSelection.NoMimic ? "no run passes the selection" : "every candidate has KL ≥ " + _criteria.MaxKlDivergence)})");
             WriteObject(selection.Candidates, enumerateCollection: true);

@@ -19,6 +19,7 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
     [Parameter] public SwitchParameter Force { get; set; }
     [Parameter] public SwitchParameter NoScramble { get; set; }
     [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+    [Parameter] public string[]? Catalog { get; set; }
     /// <summary>Part i/N of the run list (1-based); no indexes are written (Complete-MimicDataset does).</summary>
     [Parameter] public Shard? Shard { get; set; }
 
@@ -29,13 +30,19 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
         int n = config.GetBackgroundSelection().NMimic;
         string action = Shard is { } s ? $"Write the outputs of shard {s} of the run list into mimic_1 … mimic_{n} (no indexes)" : $"Write {n} mimic data stores (mimic_1 … mimic_{n})";
         if (!ShouldProcess(outDir, action)) return;
-        var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit, Shard = Shard };
-        var results = RunCampaign(config, "Invoke-MimicDataset", "target runs", "MimicDatasetFailed",
+        var options = new MimicDatasetOptions
+        {
+            Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit,
+            CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(), Shard = Shard,
+        };
+        var results = RunCampaign(config, "Invoke-MimicDataset", "steps (candidates of every target run, then conversion of each of this run's)", "MimicDatasetFailed",
             (progress, stop) => MimicDatasetBuilder.Run(config, options, progress, stop));
         if (results is null) return;
         foreach (var r in results)
         {
             foreach (string w in r.Warnings) WriteWarning(w);
+            foreach (var step in r.Steps)
+                WriteVerbose($"run {r.ObsId}: {step.Criterion}: removed {step.Removed}, {step.Remaining} left");
             if (r.Error is not null)
                 WriteFileError(r.Error, "MimicNotMade", ErrorCategory.InvalidData, (r.Error as FitsException)?.FilePath ?? (object)r.ObsId);
             WriteObject(r);

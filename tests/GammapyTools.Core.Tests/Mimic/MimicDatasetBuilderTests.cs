@@ -185,15 +185,15 @@ public class MimicDatasetBuilderTests(ITestOutputHelper output)
     {
         var c = Shared.Value;
         var whole = GammapyToolsConfig.Load(CopyCampaign(c));
-        MimicDatasetBuilder.Run(whole, new MimicDatasetOptions { Seed = 7 });
+        int expectedOutputs = MimicDatasetBuilder.Run(whole, new MimicDatasetOptions { Seed = 7 }).Sum(r => r.Outputs.Count);
 
         string shardedPath = CopyCampaign(c);
         var options = new MimicDatasetOptions { Seed = 7 };
         string outDir = GammapyToolsConfig.Load(shardedPath).RequirePath("io", "out_dir");
         var before = MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(shardedPath), options, shardCount: 3);
         Assert.False(before.Completed);
-        // 18 targets with outputs (one no_mimic, one large_kl) x 3 datasets, in all three shards.
-        Assert.Equal((c.Targets.Count - 2) * NMimic, before.Missing.Count);
+        // Every output of the unsharded run (questionable targets have none), in all three shards.
+        Assert.Equal(expectedOutputs, before.Missing.Count);
         Assert.Equal([1, 2, 3], before.UnfinishedShards.Select(s => s.Index));
 
         foreach (int i in new[] { 3, 1 })
@@ -256,14 +256,38 @@ public class MimicDatasetBuilderTests(ITestOutputHelper output)
     [Fact]
     public void Ranked_assignment_puts_the_best_candidate_in_dataset_one()
     {
+        // Each target on its own (unique_per_dataset: false): its candidates in KL order.
         var c = Shared.Value;
         var config = GammapyToolsConfig.Load(CopyCampaign(c));
+        config.BackgroundSelectionSection.Set("unique_per_dataset", false);
         var results = MimicDatasetBuilder.Run(config, new MimicDatasetOptions { Ranked = true, NoScramble = true });
         foreach (var r in results.Where(r => r.Questionable is null))
         {
             var kl = r.Outputs.OrderBy(o => o.Dataset).Select(o => o.KlDivergence).ToList();
             if (r.BackgroundRuns.Distinct().Count() == NMimic) Assert.Equal(kl.Order(), kl);
         }
+    }
+
+    [Fact]
+    public void Within_a_dataset_each_background_run_serves_one_target()
+    {
+        // 18 targets share 10 candidates each from a few hundred runs: without the plan, runs repeat
+        // within datasets (the ranked choice gives many targets the same best run).
+        var c = Shared.Value;
+        var alone = GammapyToolsConfig.Load(CopyCampaign(c));
+        alone.BackgroundSelectionSection.Set("unique_per_dataset", false);
+        var independent = MimicDatasetBuilder.Run(alone, new MimicDatasetOptions { Ranked = true, NoScramble = true });
+        static int Repeats(IReadOnlyList<MimicDatasetResult> rs) => rs.SelectMany(r => r.Outputs)
+            .GroupBy(o => (o.Dataset, o.BackgroundObsId)).Count(g => g.Count() > 1);
+        Assert.True(Repeats(independent) > 0, "the campaign should make targets compete for runs");
+
+        var config = GammapyToolsConfig.Load(CopyCampaign(c));
+        var results = MimicDatasetBuilder.Run(config, new MimicDatasetOptions { Ranked = true, NoScramble = true });
+        Assert.Equal(0, Repeats(results));
+        Assert.All(results.SelectMany(r => r.Outputs), o => Assert.Empty(o.SharedWith));
+        // Sharing is avoided first; a target then takes a run it used in another dataset (reported).
+        foreach (var r in results.Where(r => r.BackgroundRuns.Distinct().Count() < NMimic))
+            output.WriteLine($"run {r.ObsId}: {string.Join(", ", r.BackgroundRuns)} of {r.Steps[^1].Remaining} candidate(s)");
     }
 }
 
