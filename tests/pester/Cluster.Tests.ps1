@@ -24,6 +24,10 @@ BeforeAll {
         $cfg.run_selection.runlist = $script:MimicTargets
         $cfg.background_selection.n_mimic = 2
         $cfg.background_selection.time_max = 400
+        # The simulated store observes few fields: every run shares its object with a target, so the
+        # hygiene (DESIGN.md §5) would leave no candidates; this test is about shards, not hygiene.
+        $cfg.background_selection.exclude_target_fov = $false
+        $cfg.background_selection.exclude_runlist_objects = $false
         $path = Join-Path $script:Root "$Name.yaml"
         $cfg | Export-GammapyToolsConfig -Path $path
         $path

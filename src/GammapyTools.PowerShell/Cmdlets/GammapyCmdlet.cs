@@ -273,8 +273,23 @@ public abstract class GammapyCmdlet : PSCmdlet
         // Task.Wait throws an AggregateException when the work fails; wait on the handle instead so
         // that the work's own exception (a FitsException naming the file, ...) reaches the caller.
         var handle = ((IAsyncResult)task).AsyncWaitHandle;
-        while (!handle.WaitOne(100))
-            if (!token.IsCancellationRequested && latest.TryTake(out var p)) show(p);
+        try
+        {
+            while (!handle.WaitOne(100))
+            {
+                if (Stopping) _stop.Cancel();
+                else if (latest.TryTake(out var p)) show(p);
+            }
+        }
+        catch
+        {
+            // Write-Progress throws PipelineStoppedException when the pipeline is being stopped, possibly
+            // before StopProcessing ran (PowerShell does not call it on a command that has ended): cancel
+            // here too, and never return while the work still writes.
+            _stop.Cancel();
+            handle.WaitOne();
+            throw;
+        }
         if (terminatedBy != 0) Environment.Exit(128 + terminatedBy);
         if (token.IsCancellationRequested && !task.IsCompletedSuccessfully) throw new PipelineStoppedException();
         return task.GetAwaiter().GetResult();
