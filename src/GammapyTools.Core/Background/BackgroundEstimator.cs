@@ -7,9 +7,11 @@ namespace GammapyTools.Background;
 /// Builds a background model from the events of one or more runs (DESIGN.md §5 "Background
 /// model"): events binned in energy × offset (2D) or energy × FoV lon × lat (3D, RA/Dec-aligned
 /// sky offsets), events in exclusion regions left out and the exposure of each spatial bin scaled
-/// by the share of it that the exclusions leave, rate = counts / (livetime × solid angle × energy
-/// width) in s-1 MeV-1 sr-1. Add runs one at a time; the model is the sum of their counts over the
-/// sum of their exposures.
+/// by the share of it that the exclusions leave, rate = counts / (observation time × solid angle ×
+/// energy width) in s-1 MeV-1 sr-1. The observation time is the GTI sum (ONTIME where no GTI), dead
+/// time included — as GADF, gammapy (which multiplies the model by <c>observation_time_duration</c>)
+/// and gammapy-tools define it; dividing by LIVETIME made gammapy over-predict by 1/DEADC. Add runs
+/// one at a time; the model is the sum of their counts over the sum of their exposures.
 /// <para>
 /// The share kept is measured on the bin's area (background events are spread evenly over a ring
 /// of the camera), not as the share of its events kept, as gammapy-tools does: a bright source
@@ -41,15 +43,19 @@ public sealed class BackgroundEstimator
     public BackgroundBinning Binning { get; }
     public bool ThreeDimensional { get; }
     public int RunCount { get; private set; }
-    public double Livetime { get; private set; }
+    /// <summary>Summed observation time of the runs added (s, dead time included).</summary>
+    public double ObservationTime { get; private set; }
     public long EventsUsed { get; private set; }
     public long EventsExcluded { get; private set; }
 
-    /// <summary>Adds one run's events (RA, DEC, ENERGY columns) with the exclusion regions that apply to its field.</summary>
-    public void Add(Run run, EventList events, IReadOnlyList<ExclusionRegion> exclusions)
+    /// <summary>
+    /// Adds one run's events (RA, DEC, ENERGY columns) with the exclusion regions that apply to its
+    /// field. <paramref name="observationTime"/> (s) defaults to the run's GTI sum, else ONTIME.
+    /// </summary>
+    public void Add(Run run, EventList events, IReadOnlyList<ExclusionRegion> exclusions, double? observationTime = null)
     {
-        double livetime = run.Livetime ?? events.Header.GetDouble("LIVETIME")
-            ?? throw new InvalidOperationException($"run {run.ObsId} has no LIVETIME; its exposure is unknown");
+        double time = observationTime ?? Gti.ObservationTime(run) ?? events.Header.GetDouble("ONTIME")
+            ?? throw new InvalidOperationException($"run {run.ObsId} has neither a GTI table nor ONTIME; its observation time (the exposure) is unknown");
         var ra = events.Column("RA");
         var dec = events.Column("DEC");
         var energy = events.Column("ENERGY");
@@ -78,11 +84,11 @@ public sealed class BackgroundEstimator
             for (int e = 0; e < nE; e++)
             {
                 double widthMeV = (_energy[e + 1] - _energy[e]) * 1e6;
-                _exposure[e, s] += livetime * solidAngle * widthMeV * keptFraction;
+                _exposure[e, s] += time * solidAngle * widthMeV * keptFraction;
                 _counts[e, s] += counts[e, s];
             }
         }
-        Livetime += livetime;
+        ObservationTime += time;
         RunCount++;
     }
 

@@ -122,7 +122,8 @@ public static class BackgroundMaker
 
     /// <summary>
     /// The runs a target's background model is built from: condition-matched runs, KL-ranked
-    /// against the target's own model when it has one (nearest in time first otherwise), taken
+    /// against the target's reference model (<see cref="TargetKl"/>) when it has one (nearest in
+    /// time first otherwise), taken
     /// until time_request hours. A shortfall is added to <paramref name="warnings"/>.
     /// </summary>
     public static IReadOnlyList<Run> MatchedRuns(Run target, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
@@ -130,13 +131,8 @@ public static class BackgroundMaker
     {
         var steps = new List<SelectionStep>();
         var matched = MimicCandidateSelector.FilterByConditions(target, searchRuns, criteria, steps, warnings).ToList();
-        var reference = target.BackgroundClass is not null ? target
-            : searchRuns.FirstOrDefault(r => r.ObsId == target.ObsId && r.BackgroundClass is not null);
-        if (selection.KlDiv && reference is not null)
-        {
-            var (results, _) = KlDivergenceCalculator.Compute(reference, matched, cache, klTableDirectory);
-            matched = results.Select(r => r.Run).ToList();
-        }
+        if (selection.KlDiv && TargetKl.ReferenceRun(target, searchRuns) is not null)
+            matched = TargetKl.Compute(target, matched, searchRuns, cache, klTableDirectory, warnings).Ranked.Select(r => r.Run).ToList();
         else
         {
             if (selection.KlDiv) warnings.Add($"run {target.ObsId} has no background model to rank by KL divergence; runs are taken nearest in time first");

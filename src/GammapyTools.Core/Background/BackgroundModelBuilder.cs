@@ -16,7 +16,7 @@ public sealed record BackgroundModelOptions
 
 /// <summary>A background model built for one run, with what it was built from.</summary>
 public sealed record BackgroundModelResult(Run Run, Background2D? Model2D, Background3D? Model3D,
-    IReadOnlyList<long> RunsUsed, double Livetime, long EventsUsed, long EventsExcluded, IReadOnlyList<ExclusionRegion> ExcludedRegions)
+    IReadOnlyList<long> RunsUsed, double ObservationTime, long EventsUsed, long EventsExcluded, IReadOnlyList<ExclusionRegion> ExcludedRegions)
 {
     public long ObsId => Run.ObsId;
     public string BackgroundClass => Model3D is null ? "bkg_2d" : "bkg_3d";
@@ -46,7 +46,7 @@ public static class BackgroundModelBuilder
         return new BackgroundModelResult(run,
             options.ThreeDimensional ? null : estimator.ToBackground2D(options.SmoothSigma),
             options.ThreeDimensional ? estimator.ToBackground3D(options.SmoothSigma) : null,
-            sourceRuns.Select(r => r.ObsId).ToList(), estimator.Livetime, estimator.EventsUsed, estimator.EventsExcluded,
+            sourceRuns.Select(r => r.ObsId).ToList(), estimator.ObservationTime, estimator.EventsUsed, estimator.EventsExcluded,
             excluded.DistinctBy(r => (r.Center, r.Radius)).ToList());
     }
 

@@ -60,6 +60,7 @@ public static class MimicDatasetBuilder
         string? klTables = selection.StoreKl ? outDir : null;
 
         var targetStore = OpenTargetStore(config, outDir);
+        var inDir = InDirStore(config, targetStore);
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var searchRuns = search.ObsIds.Select(search.GetRun).ToList();
         var ids = RunListReader.FromConfig(config);
@@ -70,7 +71,7 @@ public static class MimicDatasetBuilder
         int done = 0;
         Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, k =>
         {
-            results[k] = MimicOne(ids[k], targetStore, searchRuns, criteria, nMimic, scrambleTheta, cache, klTables, outDir, options);
+            results[k] = MimicOne(ids[k], targetStore, inDir, searchRuns, criteria, nMimic, scrambleTheta, cache, klTables, outDir, options);
             progress?.Report((Interlocked.Increment(ref done), ids.Count));
         });
 
@@ -98,7 +99,16 @@ public static class MimicDatasetBuilder
         return DataStore.Open(config.RequirePath("io", "in_dir", mustExist: true));
     }
 
-    private static MimicDatasetResult MimicOne(long id, DataStore targets, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
+    /// <summary>io.in_dir's store when the targets come from out_dir (it may hold the targets' reference models), else null.</summary>
+    private static DataStore? InDirStore(GammapyToolsConfig config, DataStore targets)
+    {
+        if ((config.Section("io").Get("in_dir") as string) is null) return null;
+        string inDir = config.RequirePath("io", "in_dir");
+        if (string.Equals(Path.GetFullPath(inDir).TrimEnd('/'), Path.GetFullPath(targets.Root).TrimEnd('/'), StringComparison.Ordinal)) return null;
+        return DataStore.HduIndexNames.Any(n => File.Exists(Path.Combine(inDir, n))) ? DataStore.Open(inDir) : null;
+    }
+
+    private static MimicDatasetResult MimicOne(long id, DataStore targets, DataStore? inDir, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
         int nMimic, double scrambleTheta, BackgroundModelCache cache, string? klTables, string outDir, MimicDatasetOptions options)
     {
         var warnings = new List<string>();
@@ -107,7 +117,7 @@ public static class MimicDatasetBuilder
             if (!targets.Contains(id))
                 throw new KeyNotFoundException($"run {id} of the run list is not in the target data store {targets.Root}");
             var target = targets.GetRun(id);
-            var selection = MimicCandidateFinder.Find(target, searchRuns, criteria, cache, klTables);
+            var selection = MimicCandidateFinder.Find(target, searchRuns, criteria, cache, klTables, inDir);
             warnings.AddRange(selection.Warnings);
             if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null);
 
