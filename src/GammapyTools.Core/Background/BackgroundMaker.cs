@@ -27,8 +27,9 @@ public sealed record MakeBackgroundOptions
 /// the run to io.out_dir (inputs never modified), then out_dir is indexed. From the run itself
 /// (io.from_run) or from matched runs of io.search_datastore: background_selection.bkg_runlist when
 /// it names the run's background runs, else the runs passing the observing-condition cuts, ranked
-/// by KL divergence to the run's own model (KL_DIV) and taken until time_request hours — a
-/// shortfall is reported. The runs used are recorded in the config (bkg_runlist). Every run is a
+/// by KL divergence to the run's reference model (KL_DIV, <see cref="TargetKl"/>) and taken until
+/// time_request hours — a shortfall is reported. The matched runs used are recorded in the config
+/// (bkg_runlist; never by a from_run pass). Every run is a
 /// pure function of the config and its OBS_ID, so runs are processed in parallel and a failure of
 /// one does not stop the others.
 /// </summary>
@@ -78,10 +79,16 @@ public static class BackgroundMaker
         var written = results.Where(r => r.Output is not null).Select(r => r.Output!.Path).ToList();
         if (written.Count > 0) DataStoreIndex.Write(outDir, written.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
 
-        var record = new ConfigSection("background_selection.bkg_runlist", null);
-        foreach (var r in results.Where(r => r.Succeeded))
-            record.Set(r.ObsId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.BackgroundRuns.Select(x => (object?)x).ToList());
-        bsSection.Set("bkg_runlist", record);
+        // The matched runs are recorded (as the reference does) so that a rerun uses the same ones;
+        // a from_run pass records nothing: {run: [run]} would make a later matched pass build every
+        // model from the run itself. Entries of runs not made now are kept.
+        if (!fromRun)
+        {
+            var record = bsSection.Get("bkg_runlist") as ConfigSection ?? new ConfigSection("background_selection.bkg_runlist", null);
+            foreach (var r in results.Where(r => r.Succeeded))
+                record.Set(r.ObsId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.BackgroundRuns.Select(x => (object?)x).ToList());
+            bsSection.Set("bkg_runlist", record);
+        }
         return results;
     }
 
@@ -97,13 +104,20 @@ public static class BackgroundMaker
             string output = Path.Combine(outDir, Path.GetFileName(target.Path));
             IReadOnlyList<Run> sources;
             if (fromRun) sources = [target];
-            else if (explicitRuns.TryGetValue(id, out var list))
+            else if (explicitRuns.TryGetValue(id, out var list) && list.Any(x => x != id))
             {
+                // A run is not its own background run (an old from_run pass may have recorded it so).
+                if (list.Contains(id)) warnings.Add($"run {id}: bkg_runlist names the run itself as its background run; it is left out");
+                list = list.Where(x => x != id).ToList();
                 var unknown = list.Where(x => !searchById.ContainsKey(x)).ToList();
                 if (unknown.Count > 0) warnings.Add($"run {id}: bkg_runlist names runs not in the search store: {string.Join(", ", unknown)}");
                 sources = list.Where(searchById.ContainsKey).Select(x => searchById[x]).ToList();
             }
-            else sources = MatchedRuns(target, searchRuns, criteria, selection, cache, selection.StoreKl ? outDir : null, warnings);
+            else
+            {
+                if (explicitRuns.TryGetValue(id, out var own) && own.Contains(id)) warnings.Add($"run {id}: bkg_runlist names only the run itself; its background runs are matched instead");
+                sources = MatchedRuns(target, searchRuns, criteria, selection, cache, selection.StoreKl ? outDir : null, warnings);
+            }
 
             if (sources.Count == 0)
                 throw new InvalidOperationException($"run {id}: no background runs pass the selection; no model can be made");

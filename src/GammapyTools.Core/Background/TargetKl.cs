@@ -11,9 +11,10 @@ public sealed record TargetKlResult(Run? Reference, IReadOnlyDictionary<long, do
 /// Invoke-MimicDataset, Find-MimicRun), so the same pair gives the same number everywhere.
 /// <para>
 /// The target's <b>reference model</b> is defined here, once: the background model of the target
-/// run as the search data store holds it (same OBS_ID), else as io.in_dir holds it, else the model
-/// of the target run as given. So the model Invoke-MakeBackground ranks matched runs against is the
-/// one Invoke-MimicDataset later ranks candidates against, even though the target it converts into
+/// run as io.in_dir holds it (the user's analysis runs), else the model of the target run as given,
+/// else the model of the run with its OBS_ID in the search data store. So the model
+/// Invoke-MakeBackground ranks matched runs against (in_dir's) is the one Invoke-MimicDataset and
+/// Find-MimicRun -Config later rank candidates against, even though the target they convert into
 /// (from io.out_dir) carries the newly made model. Models of another kind or binning are compared
 /// on their common grid (<see cref="CommonGrid"/>).
 /// </para>
@@ -23,10 +24,9 @@ public static class TargetKl
     /// <summary>The run whose background model is the target's reference, or null when none of them has a model.</summary>
     public static Run? ReferenceRun(Run target, IReadOnlyList<Run> search, DataStore? inDir = null)
     {
-        var inSearch = search.FirstOrDefault(r => r.ObsId == target.ObsId && r.BackgroundClass is not null);
-        if (inSearch is not null) return inSearch;
         if (inDir is not null && inDir.Contains(target.ObsId) && inDir.GetRun(target.ObsId) is { BackgroundClass: not null } copy) return copy;
-        return target.BackgroundClass is not null ? target : null;
+        if (target.BackgroundClass is not null) return target;
+        return search.FirstOrDefault(r => r.ObsId == target.ObsId && r.BackgroundClass is not null);
     }
 
     /// <summary>

@@ -99,12 +99,15 @@ public static class MimicDatasetBuilder
         return DataStore.Open(config.RequirePath("io", "in_dir", mustExist: true));
     }
 
-    /// <summary>io.in_dir's store when the targets come from out_dir (it may hold the targets' reference models), else null.</summary>
-    private static DataStore? InDirStore(GammapyToolsConfig config, DataStore targets)
+    /// <summary>
+    /// io.in_dir's store, which holds the targets' reference models (<see cref="TargetKl"/>), or null
+    /// when the config has none, it is not indexed, or it is the target store itself.
+    /// </summary>
+    public static DataStore? InDirStore(GammapyToolsConfig config, DataStore? targets)
     {
-        if ((config.Section("io").Get("in_dir") as string) is null) return null;
+        if (config.Get("io") is not ConfigSection io || io.Get("in_dir") is not string || io.Get("in_dir") is "") return null;
         string inDir = config.RequirePath("io", "in_dir");
-        if (string.Equals(Path.GetFullPath(inDir).TrimEnd('/'), Path.GetFullPath(targets.Root).TrimEnd('/'), StringComparison.Ordinal)) return null;
+        if (targets is not null && string.Equals(Path.GetFullPath(inDir).TrimEnd('/'), Path.GetFullPath(targets.Root).TrimEnd('/'), StringComparison.Ordinal)) return null;
         return DataStore.HduIndexNames.Any(n => File.Exists(Path.Combine(inDir, n))) ? DataStore.Open(inDir) : null;
     }
 

@@ -13,14 +13,17 @@ public abstract class ConfigCmdlet : GammapyCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public object Config { get; set; } = "";
 
-    /// <summary>The config object, loaded from the file when a path was given (warnings written).</summary>
+    /// <summary>
+    /// The config to work on: a copy of the object given (a command never changes the user's
+    /// object; it returns the updated copy), or the file loaded when a path was given (warnings written).
+    /// </summary>
     protected GammapyToolsConfig ResolveConfig()
     {
         object value = Config is PSObject ps ? ps.BaseObject : Config;
         switch (value)
         {
             case GammapyToolsConfig cfg:
-                return cfg;
+                return cfg.Clone();
             case string or FileInfo:
                 string path = ResolveUserPath(value is FileInfo fi ? fi.FullName : (string)value);
                 try

@@ -28,6 +28,7 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     public string? TableDirectory { get; set; }
 
     private List<Run>? _search;
+    private DataStore? _inDir;
     private readonly BackgroundModelCache _cache = new();
     private MimicCriteria _criteria = new();
 
@@ -43,7 +44,10 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         {
             ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
         }
-        if (Config is not null) _criteria = MimicCriteriaConfig.FromConfig(Config.GetBackgroundSelection());
+        // Without -Config, the template's values (New-GammapyToolsConfig), as the workflow cmdlets use.
+        _criteria = MimicCriteriaConfig.FromConfig((Config ?? GammapyToolsConfig.CreateDefault()).GetBackgroundSelection());
+        // The config's io.in_dir holds the targets' reference models (TargetKl), as for Invoke-MimicDataset.
+        _inDir = Config is null ? null : MimicDatasetBuilder.InDirStore(Config, null);
     }
 
     protected override void ProcessRecord()
@@ -52,7 +56,7 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         foreach (var target in Target)
         {
             CandidateSelection selection;
-            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables); }
+            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables, _inDir); }
             catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or BinningMismatchException)
             {
                 WriteFileError(e, "CandidatesNotFound", ErrorCategory.InvalidData, target);
