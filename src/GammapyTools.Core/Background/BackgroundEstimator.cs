@@ -181,6 +181,43 @@ public sealed class BackgroundEstimator
         return rate;
     }
 
+    /// <summary>Below this mean number of events per populated bin a model is reported as sparse.</summary>
+    public const double SparseEventsPerBin = 10;
+
+    /// <summary>Mean events per bin that has any (0 when empty).</summary>
+    public double EventsPerPopulatedBin
+    {
+        get
+        {
+            int populated = 0;
+            foreach (double c in _counts) if (c > 0) populated++;
+            return populated == 0 ? 0 : EventsUsed / (double)populated;
+        }
+    }
+
+    /// <summary>
+    /// The floor of a sparse model (gammapy interpolates background models in log: one zero bin
+    /// makes it predict ~0 between that bin's centre and its neighbours', where the run may have
+    /// events). Every bin with exposure whose (smoothed) rate is still 0 gets the rate of the
+    /// separable estimate counts(E) × share(spatial) / exposure: its energy row's events spread with
+    /// the offset (or FoV) profile of all events. A row without events gets half an event, a spatial
+    /// bin without events half an event's share — an upper-limit-like level, not zero. Bins that
+    /// have a rate keep it: the floor fills holes and changes nothing else.
+    /// </summary>
+    private void ApplyFloor(double[,] rate)
+    {
+        int nE = rate.GetLength(0), nS = rate.GetLength(1);
+        var row = new double[nE];
+        var column = new double[nS];
+        for (int e = 0; e < nE; e++)
+            for (int s = 0; s < nS; s++) { row[e] += _counts[e, s]; column[s] += _counts[e, s]; }
+        double columns = column.Sum(c => Math.Max(c, 0.5));
+        for (int e = 0; e < nE; e++)
+            for (int s = 0; s < nS; s++)
+                if (!(rate[e, s] > 0) && _exposure[e, s] > 0)
+                    rate[e, s] = Math.Max(row[e], 0.5) * Math.Max(column[s], 0.5) / columns / _exposure[e, s];
+    }
+
     public Background2D ToBackground2D(double? smoothSigma = null)
     {
         if (ThreeDimensional) throw new InvalidOperationException("this estimator builds a 3D model");
@@ -192,6 +229,7 @@ public sealed class BackgroundEstimator
                 var smoothed = GaussianSmoothing.Smooth1D(row, sigma);
                 for (int s = 0; s < row.Length; s++) rate[e, s] = smoothed[s];
             }
+        ApplyFloor(rate);
         return new Background2D(_energy, _offset, rate);
     }
 
@@ -200,16 +238,21 @@ public sealed class BackgroundEstimator
         if (!ThreeDimensional) throw new InvalidOperationException("this estimator builds a 2D model");
         var rate = Rate();
         int n = _fov.Length - 1, nE = rate.GetLength(0);
+        if (smoothSigma is double sigma && sigma > 0)
+            for (int e = 0; e < nE; e++)
+            {
+                var image = new double[n, n];
+                for (int x = 0; x < n; x++)
+                    for (int y = 0; y < n; y++) image[x, y] = rate[e, x * n + y];
+                image = GaussianSmoothing.Smooth2D(image, sigma);
+                for (int x = 0; x < n; x++)
+                    for (int y = 0; y < n; y++) rate[e, x * n + y] = image[x, y];
+            }
+        ApplyFloor(rate);
         var data = new double[nE, n, n];
         for (int e = 0; e < nE; e++)
-        {
-            var image = new double[n, n];
             for (int x = 0; x < n; x++)
-                for (int y = 0; y < n; y++) image[x, y] = rate[e, x * n + y];
-            if (smoothSigma is double sigma && sigma > 0) image = GaussianSmoothing.Smooth2D(image, sigma);
-            for (int x = 0; x < n; x++)
-                for (int y = 0; y < n; y++) data[e, x, y] = image[x, y];
-        }
+                for (int y = 0; y < n; y++) data[e, x, y] = rate[e, x * n + y];
         return new Background3D(_energy, _fov, _fov, data);
     }
 }

@@ -53,7 +53,7 @@ public static class BackgroundMaker
                 binning.GetValue<int?>("e_bins") ?? 20, binning.GetValue<double?>("off_min") ?? 0,
                 binning.GetValue<double?>("off_max") ?? 2.5, binning.GetValue<int?>("off_bins") ?? 5),
             ThreeDimensional = threeD,
-            SmoothSigma = (bsSection.GetValue<bool?>("smooth") ?? false) ? bsSection.GetValue<double?>("smooth_sigma") ?? 1.0 : null,
+            SmoothSigma = (bsSection.GetValue<bool?>("smooth") ?? true) ? bsSection.GetValue<double?>("smooth_sigma") ?? 1.0 : null,
             Exclusions = LoadExclusions(config, options),
         };
         modelOptions.Binning.Validate();
@@ -125,6 +125,7 @@ public static class BackgroundMaker
             if (!options.Overwrite && File.Exists(output))
                 return new MakeBackgroundResult(id, Dl3.Run.FromFile(output), sources.Select(r => r.ObsId).ToList(), hours, true, warnings, null);
             var model = BackgroundModelBuilder.Build(target, sources, modelOptions);
+            warnings.AddRange(model.Warnings);
             var written = BackgroundModelBuilder.Attach(target, model.ToHdu(), output, overwrite: true);
             return new MakeBackgroundResult(id, written, sources.Select(r => r.ObsId).ToList(), hours, false, warnings, null);
         }

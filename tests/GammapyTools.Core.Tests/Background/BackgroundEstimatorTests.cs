@@ -49,7 +49,7 @@ public class BackgroundEstimatorTests(ITestOutputHelper output)
     public void The_estimated_rate_agrees_with_the_true_rate_bin_by_bin()
     {
         var run = SimulateOne(TestPaths.NewTempDir(), 11, 400_000);
-        var result = BackgroundModelBuilder.Build(run, [run], new BackgroundModelOptions { Binning = TruthBinning });
+        var result = BackgroundModelBuilder.Build(run, [run], new BackgroundModelOptions { Binning = TruthBinning, SmoothSigma = null });
         var (chi2, bins) = Compare(result.Model2D!, TrueModel(run), run.Ontime!.Value);
         output.WriteLine($"chi2/ndf = {chi2:F1}/{bins} = {chi2 / bins:F2}");
         Assert.True(bins > 50, $"only {bins} populated bins");
@@ -70,9 +70,10 @@ public class BackgroundEstimatorTests(ITestOutputHelper output)
         var with = BackgroundModelBuilder.Build(run, [run], new BackgroundModelOptions
         {
             Binning = TruthBinning,
+            SmoothSigma = null,
             Exclusions = new ExclusionOptions { UserRegions = [new ExclusionRegion(source.Position, 0.4, "bright")] },
         });
-        var without = BackgroundModelBuilder.Build(run, [run], new BackgroundModelOptions { Binning = TruthBinning });
+        var without = BackgroundModelBuilder.Build(run, [run], new BackgroundModelOptions { Binning = TruthBinning, SmoothSigma = null });
 
         var (chiWith, nWith) = Compare(with.Model2D!, truth, run.Ontime!.Value, o, o);
         var (chiWithout, nWithout) = Compare(without.Model2D!, truth, run.Ontime!.Value, o, o);
