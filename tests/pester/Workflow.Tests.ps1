@@ -22,7 +22,9 @@ AfterAll {
 
 Describe 'Invoke-PrepareDataset and Invoke-MakeBackground' {
     It 'copies the run list, reports the missing run, and returns the config' {
-        $cfg = Invoke-PrepareDataset -Config $script:ConfigPath -ErrorVariable errs -ErrorAction SilentlyContinue
+        $given = Import-GammapyToolsConfig $script:ConfigPath
+        $cfg = Invoke-PrepareDataset -Config $given -ErrorVariable errs -ErrorAction SilentlyContinue
+        $given.run_selection.missing_runs | Should -BeNullOrEmpty   # the object passed in is not changed
         $cfg | Should -BeOfType 'GammapyTools.Config.GammapyToolsConfig'
         $errs.Count | Should -Be 1
         "$errs" | Should -Match 'run 12345'
@@ -35,13 +37,17 @@ Describe 'Invoke-PrepareDataset and Invoke-MakeBackground' {
         Test-Path (Join-Path $script:Root 'out') | Should -BeFalse
     }
 
-    It 'builds backgrounds into out_dir and records the runs used' {
+    It 'builds backgrounds into out_dir, returns an updated copy of the config and leaves the one passed in alone' {
         $cfg = Import-GammapyToolsConfig $script:ConfigPath
-        $cfg = Invoke-MakeBackground -Config $cfg -Catalog @()
+        $before = $cfg.ToYaml()
+        $new = Invoke-MakeBackground -Config $cfg -Catalog @() -WarningAction SilentlyContinue
         $runs = @(Get-Run -DataStore (Join-Path $script:Root 'out'))
         $runs.ObsId | Should -Be $script:Targets
         $runs | ForEach-Object { $_.BackgroundClass | Should -Be 'bkg_2d' }
-        $cfg.background_selection.bkg_runlist.Keys.Count | Should -Be 2
+        [object]::ReferenceEquals($new, $cfg) | Should -BeFalse
+        $cfg.ToYaml() | Should -Be $before
+        # A from_run pass records no bkg_runlist: {run: [run]} would make a later matched pass build every model from the run itself.
+        $new.background_selection.bkg_runlist | Should -BeNullOrEmpty
     }
 
     It 'keeps finished outputs on a rerun' {
@@ -93,8 +99,10 @@ Describe 'Invoke-MimicDataset' {
         $cfg.background_selection.time_max = 100000
         $cfg.background_selection.n_mimic = 2
         $cfg.run_selection.runlist = @($script:Targets)
+        $before = $cfg.ToYaml()
         $results = @(Invoke-MimicDataset -Config $cfg -Seed 42 -WarningAction SilentlyContinue)
         $results.Count | Should -Be 2
+        $cfg.ToYaml() | Should -Be $before
         $results | ForEach-Object { $_.Succeeded | Should -BeTrue }
         foreach ($i in 1, 2) {
             $folder = Join-Path $script:Root "mimic-out/mimic_$i"
