@@ -289,3 +289,63 @@ public class KlDivergenceTests(ITestOutputHelper output)
         Assert.True(sw.ElapsedMilliseconds < 50, $"{sw.Elapsed.TotalMilliseconds} ms");
     }
 }
+
+public class TargetKlTests(ITestOutputHelper output)
+{
+    private static IReadOnlyList<Run> HessRuns() =>
+        Directory.GetFiles(TestPaths.Data("hess-dl3-dr1", "data"), "*.fits.gz").Order().Select(Run.FromFile).ToList();
+
+    [Fact]
+    public void A_target_whose_model_does_not_overlap_gets_one_warning_naming_the_binning_keys()
+    {
+        var runs = HessRuns();
+        // The target's model covers 150–300 TeV; the H.E.S.S. models end at 100 TeV.
+        string dir = TestPaths.NewTempDir();
+        var model = BackgroundModelBuilder.Build(runs[0], [runs[0]], new BackgroundModelOptions { Binning = new BackgroundBinning(150, 300, 2, 0, 2.5, 5) });
+        var target = BackgroundModelBuilder.Attach(runs[0], model.ToHdu(), Path.Combine(dir, Path.GetFileName(runs[0].Path)), overwrite: false);
+        var candidates = runs.Concat(runs).ToList();   // several runs that cannot be compared
+        var warnings = new List<string>();
+        var result = TargetKl.Compute(target, candidates, runs, new BackgroundModelCache(), null, warnings);
+        foreach (var w in warnings) output.WriteLine(w);
+        Assert.Empty(result.KlDivergence);
+        Assert.Equal(candidates.Count, result.Failures.Count);
+        var warning = Assert.Single(warnings);
+        Assert.Contains($"run {target.ObsId}", warning);
+        Assert.Contains("binning.e_min", warning);
+        Assert.Contains("binning.e_max", warning);
+    }
+
+    [Fact]
+    public void The_reference_model_is_in_dirs_then_the_targets_then_the_search_stores()
+    {
+        var runs = HessRuns();
+        string dir = TestPaths.NewTempDir();
+        var model = BackgroundModelBuilder.Build(runs[0], [runs[0]], new BackgroundModelOptions { Binning = new BackgroundBinning(0.1, 100, 10, 0, 2.5, 5) });
+        var made = BackgroundModelBuilder.Attach(runs[0], model.ToHdu(), Path.Combine(dir, "out", Path.GetFileName(runs[0].Path)), overwrite: false);
+        DataStoreIndex.Write(Path.Combine(dir, "in"), [DataStoreIndex.Scan(runs[0].Path)], overwrite: false);
+        var inDir = DataStore.Open(Path.Combine(dir, "in"));
+        Assert.Equal(runs[0].Path, TargetKl.ReferenceRun(made, runs, inDir)!.Path);          // in_dir's
+        Assert.Equal(made.Path, TargetKl.ReferenceRun(made, runs)!.Path);                    // the target's own
+        var bare = new Run { ObsId = runs[0].ObsId, Path = "/nowhere.fits", RaPnt = runs[0].RaPnt, DecPnt = runs[0].DecPnt };
+        Assert.Equal(runs[0].Path, TargetKl.ReferenceRun(bare, runs)!.Path);                 // the search store's
+        Assert.Null(TargetKl.ReferenceRun(bare, runs.Skip(1).ToList()));
+        Assert.Throws<InvalidOperationException>(() => TargetKl.Compute(bare, runs, runs.Skip(1).ToList(), new BackgroundModelCache(), null, []));
+    }
+
+    [Fact]
+    public void Observation_time_is_the_gti_sum_else_ontime()
+    {
+        var run = HessRuns()[0];
+        Assert.Equal(1687.0, Gti.ObservationTime(run));    // GTI sum (= ONTIME); LIVETIME is 1581.7
+        Assert.NotEqual(run.Livetime, Gti.ObservationTime(run));
+        // Without a GTI table: ONTIME.
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "nogti.fits");
+        List<Hdu> hdus;
+        using (var f = FitsFile.Open(run.Path)) hdus = f.ReadAll().Where(h => HduClassifier.Classify(h.Header) is not ("gti", _)).ToList();
+        FitsWriter.Write(path, hdus, overwrite: false);
+        var noGti = Run.FromFile(path);
+        Assert.Null(noGti.FindHdu("gti"));
+        Assert.Equal(noGti.Ontime, Gti.ObservationTime(noGti));
+    }
+}
