@@ -57,6 +57,25 @@ Describe 'Invoke-PrepareDataset and Invoke-MakeBackground' {
         @($results | Where-Object Skipped).Count | Should -Be 2
         ($first | ForEach-Object { (Get-Item $_.FullName).LastWriteTimeUtc }) | Should -Be $stamps
     }
+
+    It 'compares a prepared run''s new model with the search store''s models of another binning' {
+        # out_dir's models have the template binning (0.1-100 TeV in 10 bins, 0-2.5 deg in 5); the
+        # simulated store's have 20 bins from 0.05 TeV and 12 offset bins to 3 deg: a common grid, not no_mimic.
+        $search = Join-Path $script:Root 'search'
+        $target = Get-Run -DataStore (Join-Path $script:Root 'out') | Select-Object -First 1
+        $cfg = New-GammapyToolsConfig
+        $cfg.background_selection.nsb_diff = 20
+        $cfg.background_selection.el_diff = 5
+        $cfg.background_selection.az_diff = 180
+        $cfg.background_selection.time_max = 100000
+        $candidates = @(Find-MimicRun -Target $target -SearchDataStore $search -Config $cfg -WarningVariable w -WarningAction SilentlyContinue)
+        $candidates.Count | Should -BeGreaterThan 0
+        ($w | Out-String) | Should -Not -Match 'cannot be compared'
+        $kl = @(Get-Run -DataStore $search | Get-KlDivergence -Reference $target -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 0
+        $kl.Count | Should -Be 16
+        ($candidates | ForEach-Object { $id = $_.ObsId; ($kl | Where-Object ObsId -eq $id).KlDivergence }) | Should -Be $candidates.KlDivergence
+    }
 }
 
 Describe 'Find-MimicRun' {
