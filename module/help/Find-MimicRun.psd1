@@ -5,6 +5,7 @@
         'Criteria come from -Config (background_selection); without it the template''s values apply (those of New-GammapyToolsConfig). A criterion whose value the target does not have (H.E.S.S. writes no NSBLEVEL) is skipped with a warning. With -Verbose each criterion reports how many runs it removed. A target without candidates is reported as a warning with the reason (no_mimic, large_kl) and returns nothing.'
     )
     Parameters  = @{
+        Strict = 'Unknown keys and sections in the config are errors instead of warnings (each named with its line and a ''did you mean'' where a known key is close); the command stops before any work. Set it for a whole session with $PSDefaultParameterValues[''*:Strict''] = $true.'
         Target          = 'The target runs (from Get-Run); they need a background model.'
         SearchDataStore = 'The data store searched for background runs.'
         Config          = 'A configuration whose background_selection gives the criteria, and whose io.in_dir holds the targets'' reference models.'

@@ -2,6 +2,7 @@ using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
+using GammapyTools.Output;
 
 namespace GammapyTools.Background;
 
@@ -35,11 +36,18 @@ public sealed record MakeBackgroundOptions
 /// </summary>
 public static class BackgroundMaker
 {
-    public static IReadOnlyList<MakeBackgroundResult> Run(GammapyToolsConfig config, MakeBackgroundOptions options,
+    /// <summary>
+    /// Runs the campaign (see the class comment). Before any work the config is validated and out_dir's
+    /// <see cref="CampaignLock"/> taken (another campaign there is an error), and dead writers' temporary
+    /// files are removed. Index files that cannot be written are returned in
+    /// <see cref="CampaignResults{T}.FinalStepErrors"/> with the per-run results.
+    /// </summary>
+    public static CampaignResults<MakeBackgroundResult> Run(GammapyToolsConfig config, MakeBackgroundOptions options,
         IProgress<(int Done, int Total)>? progress = null)
     {
         string inDir = config.RequirePath("io", "in_dir", mustExist: true);
         string outDir = config.RequirePath("io", "out_dir");
+        config.Validate();
         var io = config.Section("io");
         bool fromRun = io.GetValue<bool?>("from_run") ?? false;
         bool threeD = io.GetValue<bool?>("3d_bkg") ?? false;
@@ -65,7 +73,9 @@ public static class BackgroundMaker
         var explicitRuns = ReadBkgRunlist(bsSection);
         var criteria = MimicCriteriaConfig.FromConfig(selection);
         var cache = new BackgroundModelCache();
-        Directory.CreateDirectory(outDir);
+        string identity = CampaignLock.IdentityOf("Invoke-MakeBackground", options.Overwrite.ToString(), config.ToYaml(outDir));
+        using var campaignLock = CampaignLock.Acquire(outDir, identity, $"Invoke-MakeBackground, config {config.SourcePath ?? "(not from a file)"}");
+        StaleTempFiles.Remove(outDir, campaignLock.Since);
 
         var ids = targets.ObsIds;
         var results = new MakeBackgroundResult[ids.Count];
@@ -77,7 +87,15 @@ public static class BackgroundMaker
         });
 
         var written = results.Where(r => r.Output is not null).Select(r => r.Output!.Path).ToList();
-        if (written.Count > 0) DataStoreIndex.Write(outDir, written.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+        var finalErrors = new List<Exception>();
+        try
+        {
+            if (written.Count > 0) DataStoreIndex.Write(outDir, written.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            finalErrors.Add(e); // the per-run results are still returned
+        }
 
         // The matched runs are recorded (as the reference does) so that a rerun uses the same ones;
         // a from_run pass records nothing: {run: [run]} would make a later matched pass build every
@@ -89,7 +107,7 @@ public static class BackgroundMaker
                 record.Set(r.ObsId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.BackgroundRuns.Select(x => (object?)x).ToList());
             bsSection.Set("bkg_runlist", record);
         }
-        return results;
+        return new CampaignResults<MakeBackgroundResult>(results, finalErrors);
     }
 
     private static MakeBackgroundResult MakeOne(DataStore targets, long id, string outDir, bool fromRun, IReadOnlyList<Run> searchRuns,
@@ -129,7 +147,8 @@ public static class BackgroundMaker
             var written = BackgroundModelBuilder.Attach(target, model.ToHdu(), output, overwrite: true);
             return new MakeBackgroundResult(id, written, sources.Select(r => r.ObsId).ToList(), hours, false, warnings, null);
         }
-        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or ArgumentException or KeyNotFoundException or BinningMismatchException)
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
+            or KeyNotFoundException or BinningMismatchException)
         {
             return new MakeBackgroundResult(id, null, [], 0, false, warnings, e);
         }

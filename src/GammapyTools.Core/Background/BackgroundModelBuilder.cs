@@ -71,7 +71,10 @@ public static class BackgroundModelBuilder
             throw new FitsException("the output would replace the run's own file; inputs are never modified (choose another destination)", output);
         List<Hdu> hdus;
         using (var file = FitsFile.Open(run.Path))
-            hdus = file.Hdus.Where(h => HduClassifier.Classify(h.Header) is not ("bkg", _)).Select(file.ReadHdu).ToList();
+        {
+            var classes = HduClassifier.ClassifyAll(file.Hdus.Select(h => h.Header).ToList(), file.Path);
+            hdus = file.Hdus.Where(h => classes[h.Index] is not ("bkg", _)).Select(file.ReadHdu).ToList();
+        }
         var header = background.Header;
         header.Set("OBS_ID", run.ObsId, "observation identifier");
         hdus.Add(background);

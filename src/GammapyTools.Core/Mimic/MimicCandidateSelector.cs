@@ -105,12 +105,16 @@ public static class MimicCandidateSelector
         DateTime? tTarget = target.DateAvg ?? target.DateObs;
         if (tTarget is DateTime tt)
         {
+            // Runs without any date fail the time criterion; one line names them all, not one per run.
+            var undated = runs.Where(r => (r.DateAvg ?? r.DateObs) is null).Select(r => r.ObsId).ToList();
+            if (undated.Count > 0)
+                warnings.Add($"{undated.Count} run(s) have no date (DATE-OBS, MJD-OBS or TSTART with MJDREFI/MJDREFF) and fail the time criterion of run {target.ObsId}: {string.Join(", ", undated.Take(10))}{(undated.Count > 10 ? ", …" : "")}");
             var season = c.SameSeason ? c.Seasons.FirstOrDefault(s => s.Contains(tt)) : null;
             Cut(c.SameSeason ? $"same season or within {c.TimeMaxDays} days" : $"within {c.TimeMaxDays} days", r =>
                 (r.DateAvg ?? r.DateObs) is DateTime t &&
                 (Math.Abs((t - tt).TotalDays) < c.TimeMaxDays || (season is not null && season.Contains(t))));
         }
-        else warnings.Add($"run {target.ObsId} has no DATE-OBS/DATE-AVG: the time criterion is skipped");
+        else warnings.Add($"run {target.ObsId} has no date (DATE-OBS, DATE-AVG, MJD-OBS or TSTART with MJDREFI/MJDREFF): the time criterion is skipped");
 
         if (target.NsbLevel is double nsb)
             Cut($"|NSB difference| < {c.NsbDiff}", r => r.NsbLevel is double n && Math.Abs(n - nsb) < c.NsbDiff);

@@ -2,6 +2,7 @@ using GammapyTools.Background;
 using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
+using GammapyTools.Output;
 using GammapyTools.Sky;
 
 namespace GammapyTools.Mimic;
@@ -48,23 +49,47 @@ public static class MimicDatasetBuilder
     /// <summary>Objects further than this from the pointing (degrees) are outside the camera and left alone.</summary>
     public const double MaxObjectOffset = 2.0;
 
-    public static IReadOnlyList<MimicDatasetResult> Run(GammapyToolsConfig config, MimicDatasetOptions options,
+    /// <summary>
+    /// Runs the campaign (see the class comment). Before any work: the config is validated, the run list
+    /// read, out_dir's <see cref="CampaignLock"/> taken (another campaign there is an error; processes of this
+    /// same campaign share it), a different seed than the datasets present were made with is refused unless
+    /// Force, and dead writers' temporary files are removed. A target that fails (a full disk, a bad file) is
+    /// that target's result; the others go on. Index or config copies that cannot be written are returned
+    /// in <see cref="CampaignResults{T}.FinalStepErrors"/> with the per-target results.
+    /// </summary>
+    public static CampaignResults<MimicDatasetResult> Run(GammapyToolsConfig config, MimicDatasetOptions options,
         IProgress<(int Done, int Total)>? progress = null)
     {
         string outDir = config.RequirePath("io", "out_dir");
+        config.Validate();
         var selection = config.GetBackgroundSelection();
         int nMimic = selection.NMimic;
-        if (nMimic < 1) throw new ConfigException("background_selection.n_mimic must be at least 1", config.SourcePath, key: "background_selection.n_mimic");
-        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? 0.3;
+        if (nMimic is < 1 or > ConfigSchema.MaxMimicDatasets)
+            throw new ConfigException($"background_selection.n_mimic must be between 1 and {ConfigSchema.MaxMimicDatasets}", config.SourcePath, key: "background_selection.n_mimic");
+        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? ConvertOptions.DefaultScrambleTheta;
         var criteria = MimicCriteriaConfig.FromConfig(selection);
         string? klTables = selection.StoreKl ? outDir : null;
+        var ids = RunListReader.FromConfig(config);
 
         var targetStore = OpenTargetStore(config, outDir);
         var inDir = InDirStore(config, targetStore);
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var searchRuns = search.ObsIds.Select(search.GetRun).ToList();
-        var ids = RunListReader.FromConfig(config);
-        for (int i = 1; i <= nMimic; i++) Directory.CreateDirectory(DatasetFolder(outDir, i));
+
+        using var campaignLock = CampaignLock.Acquire(outDir, CampaignIdentity(config, outDir, options),
+            $"Invoke-MimicDataset, seed {options.Seed}, config {config.SourcePath ?? "(not from a file)"}");
+        CheckSeed(outDir, nMimic, options);
+        config.BackgroundSelectionSection.Set("mimic_seed", options.Seed);
+        StaleTempFiles.Remove(outDir, campaignLock.Since);
+        for (int i = 1; i <= nMimic; i++)
+        {
+            string folder = DatasetFolder(outDir, i);
+            Directory.CreateDirectory(folder);
+            StaleTempFiles.Remove(folder, campaignLock.Since);
+            // The seed is on disk from the start, so that a killed campaign's outputs are recognised too.
+            string saved = Path.Combine(folder, ConfigFileName);
+            if (options.Force || !File.Exists(saved)) config.Save(saved, overwrite: true);
+        }
 
         var cache = new BackgroundModelCache();
         var results = new MimicDatasetResult[ids.Count];
@@ -77,17 +102,49 @@ public static class MimicDatasetBuilder
 
         // Questionable targets in the saved config, then per-dataset indexes and config copies.
         foreach (var r in results.Where(r => r.Questionable is not null)) config.AddQuestionable(r.ObsId, r.Questionable!);
+        var finalErrors = new List<Exception>();
         for (int i = 1; i <= nMimic; i++)
         {
             string folder = DatasetFolder(outDir, i);
-            var files = Directory.EnumerateFiles(folder, "*.fits*")
-                .Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal))
-                .Where(f => !DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames).Contains(Path.GetFileName(f)))
-                .Order(StringComparer.Ordinal).ToList();
-            if (files.Count > 0) DataStoreIndex.Write(folder, files.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
-            config.Save(Path.Combine(folder, ConfigFileName), overwrite: true);
+            try
+            {
+                var files = Directory.EnumerateFiles(folder, "*.fits*")
+                    .Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal))
+                    .Where(f => !DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames).Contains(Path.GetFileName(f)))
+                    .Order(StringComparer.Ordinal).ToList();
+                if (files.Count > 0) DataStoreIndex.Write(folder, files.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+                config.Save(Path.Combine(folder, ConfigFileName), overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigException)
+            {
+                finalErrors.Add(e);
+            }
         }
-        return results;
+        return new CampaignResults<MimicDatasetResult>(results, finalErrors);
+    }
+
+    /// <summary>What makes two processes the same campaign (shards of it may share out_dir): the command, its settings and the config.</summary>
+    private static string CampaignIdentity(GammapyToolsConfig config, string outDir, MimicDatasetOptions options) =>
+        CampaignLock.IdentityOf("Invoke-MimicDataset", options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            options.Ranked.ToString(), options.NoScramble.ToString(), options.Force.ToString(), config.ToYaml(outDir));
+
+    /// <summary>
+    /// A rerun must use the seed the datasets present were made with: otherwise kept outputs of one seed
+    /// and new outputs of another mix in one dataset (the same background run twice for one target, …).
+    /// With Force every output is rebuilt, so any seed is fine.
+    /// </summary>
+    private static void CheckSeed(string outDir, int nMimic, MimicDatasetOptions options)
+    {
+        if (options.Force) return;
+        for (int i = 1; i <= nMimic; i++)
+        {
+            string saved = Path.Combine(DatasetFolder(outDir, i), ConfigFileName);
+            if (!File.Exists(saved)) continue;
+            long? seed = GammapyToolsConfig.Load(saved).BackgroundSelectionSection.GetValue<long?>("mimic_seed");
+            if (seed is long s && s != options.Seed)
+                throw new ConfigException($"this dataset was made with seed {s}, this campaign has seed {options.Seed}: rerun with -Seed {s} to complete it, " +
+                    "use -Force to rebuild it with the new seed, or choose another out_dir", saved, key: "background_selection.mimic_seed");
+        }
     }
 
     public static string DatasetFolder(string outDir, int dataset) => Path.Combine(outDir, $"mimic_{dataset}");
@@ -146,12 +203,12 @@ public static class MimicDatasetBuilder
                     Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)i).NextUInt64() & long.MaxValue),
                     Sources = options.NoScramble ? [] : ObjectToScramble(candidate.Run, scrambleTheta, criteria, warnings),
                 };
-                FovConverter.Convert(candidate.Run, target, convert);
+                warnings.AddRange(FovConverter.Convert(candidate.Run, target, convert).Warnings);
                 outputs.Add(new MimicOutput(i, candidate.ObsId, candidate.KlDivergence, output, false));
             }
             return new MimicDatasetResult(id, null, outputs, warnings, null);
         }
-        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or KeyNotFoundException
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException or KeyNotFoundException
             or FovConversionException or BinningMismatchException or ArgumentException)
         {
             return new MimicDatasetResult(id, null, [], warnings, e);

@@ -160,8 +160,12 @@ public static class DataStoreSimulator
 
     // ------------------------------------------------------------------ one run
 
-    /// <summary>Seconds since MJDREF of a UTC instant (the TIME axis of the files).</summary>
-    public static double ToMetSeconds(DateTime utc) => (utc - TimeZero).TotalSeconds;
+    /// <summary>
+    /// Seconds since MJDREF of a UTC instant (the TIME axis of the files): elapsed SI seconds, so the
+    /// leap seconds since 2001 count, as astropy and gammapy read MJDREF + TIME.
+    /// </summary>
+    public static double ToMetSeconds(DateTime utc) =>
+        (utc - TimeZero).TotalSeconds + Fits.FitsTime.TaiMinusUtc(utc) - Fits.FitsTime.TaiMinusUtc(TimeZero);
 
     /// <summary>The true background rate (s-1) of a run.</summary>
     public static double BackgroundRateOf(RunPlan plan, SimulationOptions options) => options.BackgroundRate ?? options.EventsPerRun / 1620.0;

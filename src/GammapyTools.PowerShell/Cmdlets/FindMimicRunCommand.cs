@@ -24,6 +24,10 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     [Parameter]
     public GammapyToolsConfig? Config { get; set; }
 
+    /// <summary>Unknown keys in -Config are errors.</summary>
+    [Parameter]
+    public SwitchParameter Strict { get; set; }
+
     [Parameter]
     public string? TableDirectory { get; set; }
 
@@ -44,6 +48,7 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         {
             ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
         }
+        if (Config is not null && Strict) ConfigCmdlet.RequireKnownKeys(this, Config);
         // Without -Config, the template's values (New-GammapyToolsConfig), as the workflow cmdlets use.
         _criteria = MimicCriteriaConfig.FromConfig((Config ?? GammapyToolsConfig.CreateDefault()).GetBackgroundSelection());
         // The config's io.in_dir holds the targets' reference models (TargetKl), as for Invoke-MimicDataset.

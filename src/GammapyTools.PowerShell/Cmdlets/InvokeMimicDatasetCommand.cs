@@ -36,5 +36,6 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
                 WriteFileError(r.Error, "MimicNotMade", ErrorCategory.InvalidData, (r.Error as FitsException)?.FilePath ?? (object)r.ObsId);
             WriteObject(r);
         }
+        WriteCampaignSummary("Invoke-MimicDataset", "target runs", results, results.Count(r => !r.Succeeded));
     }
 }

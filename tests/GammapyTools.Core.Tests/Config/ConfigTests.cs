@@ -178,6 +178,42 @@ public class ConfigTests
         AssertSameValues(cfg, back);
     }
 
+    [Theory]
+    [InlineData("background_selection", "n_mimc", "background_selection.n_mimic")]      // one letter missing
+    [InlineData("background_selection", "nsb_dif", "background_selection.nsb_diff")]
+    [InlineData("background_selection", "az_dfif", "background_selection.az_diff")]     // swapped letters
+    [InlineData("io", "outdir", "io.out_dir")]
+    [InlineData("io", "n_mimic", "background_selection.n_mimic")]                       // right key, wrong section
+    [InlineData("", "backgroud_selection", "background_selection")]                    // a misspelt section
+    [InlineData("", "binnig", "binning")]
+    [InlineData("background_selection", "seed", null)]                                  // nothing close: no guess
+    [InlineData("background_selection", "my_cut", null)]
+    public void Unknown_names_get_the_closest_known_name(string section, string name, string? expected)
+        => Assert.Equal(expected, ConfigSpelling.Suggest(section, name));
+
+    [Fact]
+    public void Misspelt_keys_and_sections_are_warned_about_with_did_you_mean_and_strict_mode_refuses_them()
+    {
+        string yaml = ExampleYaml.Replace("    az_diff : 45", "    az_diff : 45\n    n_mimc : 3") + "\nbinnig:\n    e_bins: 3\n";
+        var (cfg, _, file) = LoadExample(yaml);
+        Assert.Contains(cfg.Warnings, w => w.Contains("unknown key background_selection.n_mimc; did you mean background_selection.n_mimic?") && w.Contains("line 32, column 5"));
+        Assert.Contains(cfg.Warnings, w => w.Contains("unknown section binnig; did you mean binning?"));
+        // the misspelt key did not set n_mimic: the default stays, which is why strict mode exists
+        Assert.Equal(5, cfg.GetBackgroundSelection().NMimic);
+        var unknown = cfg.UnknownKeys();
+        Assert.Equal(["background_selection.n_mimc", "binnig"], unknown.Select(u => u.Key));
+        var e = Assert.Throws<ConfigException>(cfg.ThrowIfUnknownKeys);
+        Assert.Equal(32, e.Line);
+        Assert.Equal("background_selection.n_mimc", e.Key);
+        Assert.Contains(file, e.Message);
+        Assert.Contains("did you mean binning?", e.Message);
+        // keys added after loading are found too
+        var fresh = GammapyToolsConfig.CreateDefault();
+        fresh.Section("io").Set("outdir", "/x");
+        Assert.Equal("unknown key io.outdir; did you mean io.out_dir?", Assert.Single(fresh.UnknownKeys()).Message);
+        GammapyToolsConfig.CreateDefault().ThrowIfUnknownKeys();   // the template itself is clean
+    }
+
     [Fact]
     public void Unknown_keys_are_kept_and_warned_about()
     {

@@ -6,7 +6,7 @@ namespace GammapyTools.Tests.Dl3;
 
 public class DataStoreTests(ITestOutputHelper output)
 {
-    private static readonly string[] HessFiles =
+    internal static readonly string[] HessFiles =
         Directory.GetFiles(TestPaths.Data("hess-dl3-dr1", "data"), "*.fits.gz").Order().ToArray();
     private static readonly string[] MagicFiles =
         Directory.GetFiles(TestPaths.Data("magic-rad-max"), "*.fits").Order().ToArray();
