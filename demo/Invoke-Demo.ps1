@@ -48,14 +48,8 @@ $cfg.background_selection.az_diff = 90
 $cfg.background_selection.time_max = 400
 $cfg.background_selection.time_request = 3
 $cfg.background_selection.n_mimic = $MimicCount
-# Background models are compared by KL divergence, which needs one binning: use the binning of
-# the simulated store's models (20 log bins 0.05–100 TeV, offsets 0–3° by 0.25°).
-$cfg.binning.e_min = 0.05
-$cfg.binning.e_max = 100
-$cfg.binning.e_bins = 20
-$cfg.binning.off_min = 0
-$cfg.binning.off_max = 3
-$cfg.binning.off_bins = 12
+# The template's binning (10 log bins 0.1–100 TeV, offsets 0–2.5° in 5 bins) differs from the
+# simulated store's models (20 bins 0.05–100 TeV, 0–3° by 0.25°): KL compares them on their common grid.
 $configPath = Join-Path $out 'analysis.yaml'
 $cfg | Export-GammapyToolsConfig -Path $configPath
 Write-Host "written $configPath; run list: $($targetIds -join ', ')"

@@ -50,6 +50,34 @@ public sealed class GammapyToolsConfig : ConfigSection
 
     private static object? CloneDefault(object? value) => value is List<object?> l ? l.Select(CloneDefault).ToList() : value;
 
+    /// <summary>
+    /// A deep copy (sections, lists, the file it came from, how its paths were written): commands
+    /// work on a copy and return it, so the object a user passed in is never changed.
+    /// </summary>
+    public GammapyToolsConfig Clone()
+    {
+        var copy = new GammapyToolsConfig { SourcePath = SourcePath, BaseDirectory = BaseDirectory };
+        foreach (var (key, value) in Entries) copy.SetRaw(key, CloneValue(value));
+        foreach (var (key, value) in _relativePaths) copy._relativePaths[key] = value;
+        copy._warnings.AddRange(_warnings);
+        return copy;
+    }
+
+    private static object? CloneValue(object? value)
+    {
+        switch (value)
+        {
+            case ConfigSection section:
+                var copy = new ConfigSection(section.QualifiedName, section.Schema);
+                foreach (var (key, v) in section.Entries) copy.SetRaw(key, CloneValue(v));
+                return copy;
+            case List<object?> list:
+                return list.Select(CloneValue).ToList();
+            default:
+                return value;
+        }
+    }
+
     /// <summary>Reads a YAML file. Throws <see cref="ConfigException"/> with the line and column of the problem.</summary>
     public static GammapyToolsConfig Load(string path)
     {

@@ -83,6 +83,7 @@ public static class MimicDatasetBuilder
         var ids = RunListReader.FromConfig(config);
 
         var targetStore = OpenTargetStore(config, outDir);
+        var inDir = InDirStore(config, targetStore);
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var searchRuns = search.ObsIds.Select(search.GetRun).ToList();
         var targets = ids.Select(id => targetStore.Contains(id) ? targetStore.GetRun(id) : null).ToList();
@@ -116,7 +117,7 @@ public static class MimicDatasetBuilder
             try
             {
                 var target = targets[k] ?? throw new KeyNotFoundException($"run {ids[k]} of the run list is not in the target data store {targetStore.Root}");
-                selections[k] = MimicCandidateFinder.Find(target, searchRuns, criteria, cache, klTables, scrambles);
+                selections[k] = MimicCandidateFinder.Find(target, searchRuns, criteria, cache, klTables, scrambles, inDir);
             }
             catch (Exception e) when (IsTargetError(e)) { errors[k] = e; }
             progress?.Report((Interlocked.Increment(ref done), total));
@@ -219,6 +220,18 @@ public static class MimicDatasetBuilder
         // Targets need their background models: after Invoke-MakeBackground they are in out_dir.
         if (DataStore.HduIndexNames.Any(n => File.Exists(Path.Combine(outDir, n)))) return DataStore.Open(outDir);
         return DataStore.Open(config.RequirePath("io", "in_dir", mustExist: true));
+    }
+
+    /// <summary>
+    /// io.in_dir's store, which holds the targets' reference models (<see cref="TargetKl"/>), or null
+    /// when the config has none, it is not indexed, or it is the target store itself.
+    /// </summary>
+    public static DataStore? InDirStore(GammapyToolsConfig config, DataStore? targets)
+    {
+        if (config.Get("io") is not ConfigSection io || io.Get("in_dir") is not string || io.Get("in_dir") is "") return null;
+        string inDir = config.RequirePath("io", "in_dir");
+        if (targets is not null && string.Equals(Path.GetFullPath(inDir).TrimEnd('/'), Path.GetFullPath(targets.Root).TrimEnd('/'), StringComparison.Ordinal)) return null;
+        return DataStore.HduIndexNames.Any(n => File.Exists(Path.Combine(inDir, n))) ? DataStore.Open(inDir) : null;
     }
 
     /// <summary>Step 3 for one target: its planned conversions (the plan is computed for the whole run list first).</summary>

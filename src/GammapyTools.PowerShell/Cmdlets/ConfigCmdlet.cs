@@ -17,7 +17,11 @@ public abstract class ConfigCmdlet : GammapyCmdlet
     [Parameter]
     public SwitchParameter Strict { get; set; }
 
-    /// <summary>The config object, loaded from the file when a path was given (warnings written); with -Strict, none with unknown keys.</summary>
+    /// <summary>
+    /// The config to work on: a copy of the object given (a command never changes the user's
+    /// object; it returns the updated copy), or the file loaded when a path was given (warnings
+    /// written); with -Strict, none with unknown keys.
+    /// </summary>
     protected GammapyToolsConfig ResolveConfig()
     {
         var cfg = LoadConfig();
@@ -41,7 +45,7 @@ public abstract class ConfigCmdlet : GammapyCmdlet
         switch (value)
         {
             case GammapyToolsConfig cfg:
-                return cfg;
+                return cfg.Clone();
             case string or FileInfo:
                 string path = ResolveUserPath(value is FileInfo fi ? fi.FullName : (string)value);
                 try

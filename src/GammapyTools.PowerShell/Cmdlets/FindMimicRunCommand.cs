@@ -36,6 +36,7 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     public string[]? Catalog { get; set; }
 
     private List<Run>? _search;
+    private DataStore? _inDir;
     private readonly BackgroundModelCache _cache = new();
     private MimicCriteria _criteria = new();
     private ScrambleCheckCache? _scrambles;
@@ -52,11 +53,11 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         {
             ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
         }
-        if (Config is not null)
-        {
-            if (Strict) ConfigCmdlet.RequireKnownKeys(this, Config);
-            _criteria = MimicCriteriaConfig.FromConfig(Config);
-        }
+        if (Config is not null && Strict) ConfigCmdlet.RequireKnownKeys(this, Config);
+        // Without -Config, the template's values (New-GammapyToolsConfig), as the workflow cmdlets use.
+        _criteria = MimicCriteriaConfig.FromConfig(Config ?? GammapyToolsConfig.CreateDefault());
+        // The config's io.in_dir holds the targets' reference models (TargetKl), as for Invoke-MimicDataset.
+        _inDir = Config is null ? null : MimicDatasetBuilder.InDirStore(Config, null);
         CatalogSet? catalogs = null;
         try { catalogs = MimicDatasetBuilder.LoadCatalogs(Catalog?.Select(ResolveUserPath).ToList()); }
         catch (Exception e) when (e is IOException or FormatException or FitsException)
@@ -73,7 +74,7 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         foreach (var target in Target)
         {
             CandidateSelection selection;
-            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables, _scrambles); }
+            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables, _scrambles, _inDir); }
             catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or BinningMismatchException)
             {
                 WriteFileError(e, "CandidatesNotFound", ErrorCategory.InvalidData, target);

@@ -128,7 +128,7 @@ public class DataStoreSimulatorTests(ITestOutputHelper output)
             for (int o = 0; o < bkg.OffsetBins; o++)
             {
                 double omega = 2 * Math.PI * (Math.Cos(bkg.OffsetEdges[o] * Math.PI / 180) - Math.Cos(bkg.OffsetEdges[o + 1] * Math.PI / 180));
-                double mu = bkg.Data[e, o] * plan.Livetime * omega * (bkg.EnergyEdges[e + 1] - bkg.EnergyEdges[e]) * 1e6;
+                double mu = bkg.Data[e, o] * plan.Ontime * omega * (bkg.EnergyEdges[e + 1] - bkg.EnergyEdges[e]) * 1e6;
                 expectedTotal += mu;
                 if (mu < 10) { Assert.True(counts[e, o] < 40, $"bin {e},{o}: {counts[e, o]} events where {mu} expected"); continue; }
                 chi2 += (counts[e, o] - mu) * (counts[e, o] - mu) / mu;
