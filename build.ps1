@@ -9,8 +9,9 @@
            module/bin, so native libraries land next to the DLL; copies the MAML help
            (module/en-US) next to the DLL; checks that System.Management.Automation.dll is not shipped.
     Test   Build, then the xunit tests (dotnet test) and the Pester tests (tests/pester, Pester 5.7.1
-           from tools/tools.proj) in a child pwsh. Prints a final line "N passed, N failed" over both
-           suites; exits non-zero if either fails.
+           from tools/tools.proj) in a child pwsh. Prints a final line "N passed, N failed, N skipped"
+           over both suites; exits non-zero if either fails. A test whose oracle (python3 gammapy,
+           fitsverify, ../shared/data, Slurm) is missing is skipped, and fails with CI=true.
     Bench  Build, then bench/Invoke-Bench.ps1 (if present).
     Demo   Build, then demo/Invoke-Demo.ps1 (if present).
     Clean  Removes module/bin, TestResults and the projects' bin/obj.
@@ -157,13 +158,14 @@ exit 0
     }
     if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
 
-    # ---- summary (the last line is read by CI: "N passed, N failed")
+    # ---- summary (the last line is read by CI: "N passed, N failed, N skipped")
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
     Write-Host ''
     Write-Host ("xunit:  {0} passed, {1} failed, {2} skipped" -f $xunit.Passed, $xunit.Failed, $xunit.Skipped)
     Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
-    [Console]::Out.WriteLine("$passed passed, $failed failed")
+    [Console]::Out.WriteLine("$passed passed, $failed failed, $skipped skipped")
     if ($xunitExit -ne 0 -or $pesterExit -ne 0 -or $failed -gt 0) { exit 1 }
 }
 
