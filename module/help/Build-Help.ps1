@@ -150,9 +150,22 @@ $w.WriteEndElement()
 $w.WriteEndDocument()
 $w.Close()
 
+# The manifest lists its cmdlets (so that pwsh can auto-load them); it must name exactly the compiled ones.
+$manifestPath = Join-Path $PSScriptRoot '../../GammapyTools.psd1'
+$listed = @((Import-PowerShellDataFile $manifestPath).CmdletsToExport)
+$compiled = @(Get-Command -Module $module.Name -CommandType Cmdlet | ForEach-Object Name)
+$notListed = @($compiled | Where-Object { $_ -notin $listed } | Sort-Object)
+$notCompiled = @($listed | Where-Object { $_ -notin $compiled } | Sort-Object)
+if ($notListed -or $notCompiled) {
+    $message = "GammapyTools.psd1 CmdletsToExport does not match the compiled cmdlets."
+    if ($notListed) { $message += "`n  add to CmdletsToExport: $($notListed -join ', ')" }
+    if ($notCompiled) { $message += "`n  remove from CmdletsToExport (no such cmdlet): $($notCompiled -join ', ')" }
+    $problems.Add($message)
+}
+
 if ($problems.Count) {
     Remove-Item $tmp -Force
-    throw "Cmdlet help is incomplete:`n  $($problems -join "`n  ")"
+    throw "Cmdlet help or manifest is incomplete:`n  $($problems -join "`n  ")"
 }
 Move-Item $tmp $OutFile -Force
 Write-Host "    help written for $((Get-Command -Module $module.Name -CommandType Cmdlet).Count) cmdlet(s): $OutFile"
