@@ -7,7 +7,8 @@
 
     Build  dotnet publish of src/GammapyTools.PowerShell (portable, framework-dependent) into
            module/bin, native libraries in runtimes/<rid>/native for linux-x64/arm64, osx, win-x64;
-           writes the MAML help and copies the about_ topics (module/en-US) next to the DLL; checks
+           writes the MAML help next to the DLL and the about_ topics (module/en-US, config keys
+           filled in) to en-US beside the manifest; checks
            that CmdletsToExport lists exactly the compiled cmdlets and that
            System.Management.Automation.dll is not shipped.
     Package Build, then out/GammapyTools.<version>.nupkg (Compress-PSResource of a staged module
@@ -18,7 +19,7 @@
            fitsverify, ../shared/data, Slurm) is missing is skipped, and fails with CI=true.
     Bench  Build, then bench/Invoke-Bench.ps1 (if present).
     Demo   Build, then demo/Invoke-Demo.ps1 (if present).
-    Clean  Removes module/bin, TestResults, out and the projects' bin/obj.
+    Clean  Removes module/bin, en-US, TestResults, out and the projects' bin/obj.
 #>
 [CmdletBinding()]
 param(
@@ -97,8 +98,6 @@ function Invoke-Build {
     $pwsh = Get-ChildPwsh
     Invoke-Native $pwsh.Path (@($pwsh.Arguments) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'module/help/Build-Help.ps1'),
         '-ModuleDll', (Join-Path $ModuleBin 'GammapyTools.PowerShell.dll'), '-OutFile', $helpXml))
-    # about_ topics: Get-Help finds them in the culture folder of the module's DLL.
-    Copy-Item (Join-Path $Root 'module/en-US/about_*.help.txt') (Join-Path $ModuleBin 'en-US')
     Write-Host "    module built: $(Join-Path $ModuleBin 'GammapyTools.PowerShell.dll')"
 }
 
@@ -220,7 +219,7 @@ switch ($Task) {
     'Clean' {
         Write-Step 'Clean'
         Invoke-Native dotnet @('clean', (Join-Path $Root 'GammapyTools.slnx'), '-c', $Configuration, '-nologo', '-v', 'q')
-        foreach ($dir in @($ModuleBin, $ResultsDir, $OutDir)) {
+        foreach ($dir in @($ModuleBin, $ResultsDir, $OutDir, (Join-Path $Root 'en-US'))) {
             if (Test-Path $dir) { Remove-Item $dir -Recurse -Force; Write-Host "    removed $dir" }
         }
     }

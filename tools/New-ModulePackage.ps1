@@ -4,8 +4,8 @@
     Writes <OutDir>/GammapyTools.<version>.nupkg from a built module/bin (build.ps1 -Task Package
     builds first and calls this; tests/pester/Package.Tests.ps1 calls it on the tested build).
 .DESCRIPTION
-    Stages the module as it is installed (GammapyTools.psd1, LICENSE, module/GammapyTools.Format.ps1xml,
-    module/bin without .pdb and XML doc files) in <OutDir>/GammapyTools, then Compress-PSResource
+    Stages the module as it is installed (GammapyTools.psd1, LICENSE, en-US/about_*.help.txt,
+    module/GammapyTools.Format.ps1xml, module/bin without .pdb and XML doc files) in <OutDir>/GammapyTools, then Compress-PSResource
     (PSResourceGet, shipped with pwsh 7.6) makes the .nupkg. Runs in its own pwsh: Compress-PSResource
     validates the manifest by importing it, which loads (and would lock) the DLL in the caller.
 #>
@@ -25,6 +25,7 @@ if (Test-Path $stage) { Remove-Item $stage -Recurse -Force }
 New-Item -ItemType Directory -Force (Join-Path $stage 'module') | Out-Null
 Copy-Item (Join-Path $root 'GammapyTools.psd1'), (Join-Path $root 'LICENSE') $stage
 Copy-Item (Join-Path $root 'module/GammapyTools.Format.ps1xml') (Join-Path $stage 'module')
+Copy-Item (Join-Path $root 'en-US') (Join-Path $stage 'en-US') -Recurse      # about_ topics (written by the build)
 Copy-Item $moduleBin (Join-Path $stage 'module/bin') -Recurse
 # Debug symbols and the core's XML doc comments are for developers, not for the installed module.
 Get-ChildItem (Join-Path $stage 'module/bin') -Include '*.pdb', 'GammapyTools.Core.xml' -Recurse | Remove-Item

@@ -59,8 +59,8 @@ Describe 'GammapyTools.<version>.nupkg' {
         $script:Nupkg | Should -Exist
         foreach ($e in 'GammapyTools.nuspec', 'GammapyTools.psd1', 'LICENSE', 'module/GammapyTools.Format.ps1xml',
             'module/bin/GammapyTools.PowerShell.dll', 'module/bin/GammapyTools.Core.dll', 'module/bin/ScottPlot.dll',
-            'module/bin/en-US/GammapyTools.PowerShell.dll-Help.xml', 'module/bin/en-US/about_GammapyTools.help.txt',
-            'module/bin/en-US/about_GammapyTools_Config.help.txt') {
+            'module/bin/en-US/GammapyTools.PowerShell.dll-Help.xml', 'en-US/about_GammapyTools.help.txt',
+            'en-US/about_GammapyTools_Config.help.txt') {
             $script:Entries | Should -Contain $e
         }
         $script:Entries | Where-Object { $_ -like '*.pdb' -or $_ -like '*System.Management.Automation.dll' } | Should -BeNullOrEmpty
@@ -104,7 +104,7 @@ Describe 'Installing the package from a local repository' {
         # No Import-Module: the cmdlet is found through PSModulePath (CmdletsToExport) and auto-loaded;
         # the import registers the native-library loader, so SkiaSharp starts from runtimes/<rid>/native.
         $bin = Join-Path $installed 'module/bin'
-        $out = Invoke-FreshPwsh $homeDir ("(Get-Run -Path '$($script:HessFile)').ObsId; (Get-Module GammapyTools).ModuleBase; (Get-Help about_GammapyTools).Count -gt 0; " +
+        $out = Invoke-FreshPwsh $homeDir ("(Get-Run -Path '$($script:HessFile)').ObsId; (Get-Module GammapyTools).ModuleBase; (Get-Help about_GammapyTools | Out-String) -match 'THE WORKFLOW'; " +
             "Add-Type -Path '$bin/SkiaSharp.dll'; [SkiaSharp.SKBitmap]::new(4, 4).Width; [System.Diagnostics.Process]::GetCurrentProcess().Modules.FileName -like '*libSkiaSharp*'")
         $out[0] | Should -Be '23523'
         $out[1] | Should -Be $installed
