@@ -16,6 +16,7 @@ param([Parameter(Mandatory)] [string] $Path)
 $ErrorActionPreference = 'Stop'
 $repo = Split-Path $PSScriptRoot -Parent
 if (-not (Get-Module GammapyTools)) { Import-Module (Join-Path $repo 'GammapyTools.psd1') }
+. (Join-Path $PSScriptRoot 'SimulatedStoreConfig.ps1')
 if ((Test-Path $Path) -and (Get-ChildItem $Path -Force)) { throw "$Path is not empty; give a new folder." }
 New-Item -ItemType Directory -Force $Path | Out-Null
 Push-Location $Path
@@ -33,21 +34,7 @@ try {
     $cfg.io.in_dir = './analysis'
     $cfg.io.out_dir = './results'
     $cfg.run_selection.runlist = @(64080, 64083, 64088, 64093)
-    # A 60-run store is small: loosen the matching so that every target finds background runs.
-    $cfg.background_selection.nsb_diff = 3
-    $cfg.background_selection.el_diff = 0.5
-    $cfg.background_selection.az_diff = 90
-    $cfg.background_selection.time_max = 400
-    $cfg.background_selection.time_request = 3
-    $cfg.background_selection.n_mimic = 2
-    # Models are compared by KL divergence on one binning: the simulated store's models have
-    # 20 log bins 0.05-100 TeV and offsets 0-3 deg in 12 bins.
-    $cfg.binning.e_min = 0.05
-    $cfg.binning.e_max = 100
-    $cfg.binning.e_bins = 20
-    $cfg.binning.off_min = 0
-    $cfg.binning.off_max = 3
-    $cfg.binning.off_bins = 12
+    Set-SimulatedStoreSettings -Config $cfg -MimicCount 2
     $cfg | Export-GammapyToolsConfig -Path ./analysis.yaml
 }
 finally { Pop-Location }

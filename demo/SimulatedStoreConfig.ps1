@@ -1,0 +1,21 @@
+# Dot-sourced by Invoke-Demo.ps1 and New-ExamplesFolder.ps1: the config settings that make a
+# gammapy-tools config work on a small simulated store (New-SimulatedDataStore).
+
+function Set-SimulatedStoreSettings {
+    param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] [int] $MimicCount)
+    # The simulated store is small: loosen the matching so every target finds background runs.
+    $Config.background_selection.nsb_diff = 3
+    $Config.background_selection.el_diff = 0.5
+    $Config.background_selection.az_diff = 90
+    $Config.background_selection.time_max = 400
+    $Config.background_selection.time_request = 3
+    $Config.background_selection.n_mimic = $MimicCount
+    # Background models are compared by KL divergence, which needs one binning: use the binning of
+    # the simulated store's models (20 log bins 0.05–100 TeV, offsets 0–3° by 0.25°).
+    $Config.binning.e_min = 0.05
+    $Config.binning.e_max = 100
+    $Config.binning.e_bins = 20
+    $Config.binning.off_min = 0
+    $Config.binning.off_max = 3
+    $Config.binning.off_bins = 12
+}
