@@ -33,5 +33,6 @@ Get-ChildItem (Join-Path $stage 'module/bin') -Include '*.pdb', 'GammapyTools.Co
 $nupkg = Join-Path $OutDir "GammapyTools.$version.nupkg"
 if (Test-Path $nupkg) { Remove-Item $nupkg -Force }
 Compress-PSResource -Path $stage -DestinationPath $OutDir
+Remove-Item $stage -Recurse -Force     # the folder then holds packages only (a repository for Install-PSResource)
 if (-not (Test-Path $nupkg)) { throw "Compress-PSResource did not write $nupkg." }
 Get-Item $nupkg

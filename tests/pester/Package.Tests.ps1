@@ -41,7 +41,6 @@ BeforeAll {
     & $pwsh @pwshArgs -NoProfile -NonInteractive -File (Join-Path $script:RepoRoot 'tools/New-ModulePackage.ps1') -OutDir (Join-Path $script:Work 'repo') | Out-Null
     if ($LASTEXITCODE -ne 0) { throw 'tools/New-ModulePackage.ps1 failed' }
     $script:Nupkg = Join-Path $script:Work "repo/GammapyTools.$($script:Version).nupkg"
-    Remove-Item (Join-Path $script:Work 'repo/GammapyTools') -Recurse -Force   # the staging folder; a repository holds packages only
 }
 
 AfterAll {
