@@ -87,7 +87,7 @@ public class MimicDatasetBuilderTests(ITestOutputHelper output)
         return path;
     }
 
-    [Fact]
+    [SkippableFact]
     public void Every_target_gets_n_outputs_or_the_right_questionable_reason()
     {
         var c = Shared.Value;
