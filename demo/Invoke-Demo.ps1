@@ -22,6 +22,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot -Parent
 Import-Module (Join-Path $root 'GammapyTools.psd1') -Force
+. (Join-Path $PSScriptRoot 'SimulatedStoreConfig.ps1')
 
 function Step([string] $text) { Write-Host "`n== $text" -ForegroundColor Cyan }
 
@@ -41,15 +42,7 @@ $cfg.io.search_datastore = $search
 $cfg.io.in_dir = Join-Path $out 'analysis'
 $cfg.io.out_dir = Join-Path $out 'results'
 $cfg.run_selection.runlist = $targetIds
-# The simulated store is small: loosen the matching so every target finds background runs.
-$cfg.background_selection.nsb_diff = 3
-$cfg.background_selection.el_diff = 0.5
-$cfg.background_selection.az_diff = 90
-$cfg.background_selection.time_max = 400
-$cfg.background_selection.time_request = 3
-$cfg.background_selection.n_mimic = $MimicCount
-# The template's binning (10 log bins 0.1–100 TeV, offsets 0–2.5° in 5 bins) differs from the
-# simulated store's models (20 bins 0.05–100 TeV, 0–3° by 0.25°): KL compares them on their common grid.
+Set-SimulatedStoreSettings -Config $cfg -MimicCount $MimicCount
 $configPath = Join-Path $out 'analysis.yaml'
 $cfg | Export-GammapyToolsConfig -Path $configPath
 Write-Host "written $configPath; run list: $($targetIds -join ', ')"

@@ -16,7 +16,9 @@
     Inputs      = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'Target runs, by value.' })
     Outputs     = @(@{ Type = 'GammapyTools.Mimic.MimicCandidate'; Description = 'The candidates, best first: ObsId, KlDivergence, Livetime, ScrambleSignificance (largest excess at the positions it would scramble; Scramble holds each position) and the Run.' })
     Examples    = @(
-        @{ Title = 'Candidates for one run'; Code = '$t = Get-Run -DataStore ./analysis -ObsId 64080; Find-MimicRun -Target $t -SearchDataStore ./megastore -Config $cfg -Verbose | Select-Object ObsId, KlDivergence, Livetime'; Remarks = 'Shows the ranked candidates and, with -Verbose, what each criterion removed.' }
+        @{ Title = 'Candidates for one run'; Code = '$cfg = Import-GammapyToolsConfig ./analysis.yaml
+$target = Get-Run -DataStore ./store -ObsId 64080
+Find-MimicRun -Target $target -SearchDataStore ./store -Config $cfg -Verbose | Select-Object ObsId, KlDivergence, Livetime'; Remarks = 'Shows the ranked candidates of run 64080 in ./store under the cuts of analysis.yaml and, with -Verbose, what each criterion removed.' }
     )
     Links       = @('Invoke-MimicDataset', 'Get-KlDivergence', 'Convert-Fov')
 }

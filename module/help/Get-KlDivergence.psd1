@@ -18,8 +18,11 @@
     )
     Outputs     = @(@{ Type = 'GammapyTools.Background.KlDivergenceResult'; Description = 'One object per compared run: ObsId, KlDivergence, Livetime, Path, ReferenceObsId, FromTable and the Run itself.' })
     Examples    = @(
-        @{ Title = 'The ten background runs most similar to a target'; Code = '$t = Get-Run -DataStore ./analysis -ObsId 64080; Get-Run -DataStore ./megastore | Get-KlDivergence -Reference $t | Select-Object -First 10'; Remarks = 'Results come sorted by KL divergence, lowest first.' }
-        @{ Title = 'Store and reuse the KL table'; Code = 'Get-Run -DataStore ./megastore | Get-KlDivergence -Reference $t -TableDirectory ./kl'; Remarks = 'Writes ./kl/64080_kl.fits; a second call reads the values from it.' }
+        @{ Title = 'The ten background runs most similar to a target'; Code = '$target = Get-Run -DataStore ./store -ObsId 64080
+Get-Run -DataStore ./store | Get-KlDivergence -Reference $target | Select-Object -First 10'; Remarks = 'Results come sorted by KL divergence, lowest first (the target itself, with 0, is first).' }
+        @{ Title = 'Store and reuse the KL table'; Code = '$target = Get-Run -DataStore ./store -ObsId 64080
+Get-Run -DataStore ./store | Get-KlDivergence -Reference $target -TableDirectory ./kl | Out-Null
+Get-Run -DataStore ./store | Get-KlDivergence -Reference $target -TableDirectory ./kl | Select-Object -First 3'; Remarks = 'The first call writes ./kl/64080_kl.fits; the second reads the values from it instead of the background models.' }
     )
     Links       = @('Get-Run')
 }

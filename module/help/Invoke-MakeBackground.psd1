@@ -20,8 +20,13 @@
         @{ Type = 'GammapyTools.Background.MakeBackgroundResult'; Description = 'With -PassThru: one result per run.' }
     )
     Examples    = @(
-        @{ Title = 'The whole gammapy-tools workflow'; Code = '$cfg = Import-GammapyToolsConfig ./analysis.yaml; $cfg = Invoke-PrepareDataset -Config $cfg; $cfg = Invoke-MakeBackground -Config $cfg; Invoke-MimicDataset -Config $cfg'; Remarks = 'Copies the runs, builds their backgrounds from matched runs, then builds mimic datasets.' }
-        @{ Title = 'Backgrounds from the runs themselves, with a report per run'; Code = '$cfg.io.from_run = $true; Invoke-MakeBackground -Config $cfg -PassThru | Format-Table ObsId, Hours, Succeeded'; Remarks = 'Shows which runs got a model.' }
+        @{ Title = 'The whole gammapy-tools workflow'; Code = '$cfg = Import-GammapyToolsConfig ./analysis.yaml
+$cfg = Invoke-PrepareDataset -Config $cfg
+$cfg = Invoke-MakeBackground -Config $cfg
+Invoke-MimicDataset -Config $cfg -Seed 1 | Format-Table'; Remarks = 'Copies the run list out of the search store into io.in_dir, builds each run''s background from KL-matched runs into io.out_dir, then writes io.out_dir/mimic_1 ... mimic_n.' }
+        @{ Title = 'Backgrounds from the runs themselves, with a report per run'; Code = '$cfg = Invoke-PrepareDataset -Config ./analysis.yaml
+$cfg.io.from_run = $true
+Invoke-MakeBackground -Config $cfg -PassThru | Format-Table ObsId, Hours, Succeeded'; Remarks = 'With io.from_run each run''s model is made from its own events; -PassThru reports which runs got a model.' }
     )
     Links       = @('Invoke-PrepareDataset', 'New-BackgroundModel', 'Get-KlDivergence')
 }

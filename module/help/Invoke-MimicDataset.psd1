@@ -20,8 +20,13 @@
     Inputs      = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A configuration, by value.' })
     Outputs     = @(@{ Type = 'GammapyTools.Mimic.MimicDatasetResult'; Description = 'One object per target run: its OBS_ID, the questionable reason if any, the outputs (dataset, background run, KL divergence, file, ScrambleSignificance, SharedWith), the warnings and the selection Steps (what each criterion removed).' })
     Examples    = @(
-        @{ Title = 'Five mimic datasets from an existing gammapy-tools config'; Code = '$cfg = Import-GammapyToolsConfig ./analysis.yaml; $cfg.background_selection.n_mimic = 5; Invoke-MimicDataset -Config $cfg -Seed 42 | Format-Table'; Remarks = 'Writes out_dir/mimic_1 ... mimic_5, each a data store gammapy opens.' }
-        @{ Title = 'On an analysis cluster'; Code = 'dotnet pwsh -c "Import-Module ./GammapyTools.psd1; Invoke-MimicDataset -Config analysis.yaml -Seed 7 -ThrottleLimit 8"'; Remarks = 'A rerun after the job is killed completes the missing outputs.' }
+        @{ Title = 'Five mimic datasets from an existing gammapy-tools config'; Code = '$cfg = Import-GammapyToolsConfig ./analysis.yaml
+$cfg = Invoke-MakeBackground -Config (Invoke-PrepareDataset -Config $cfg)
+$cfg.background_selection.n_mimic = 5
+Invoke-MimicDataset -Config $cfg -Seed 42 | Format-Table'; Remarks = 'Writes out_dir/mimic_1 ... mimic_5, each a data store gammapy opens; runs without good candidates are reported as questionable (no_mimic, large_kl).' }
+        @{ Title = 'Rerun after an interruption'; Code = '$cfg = Invoke-MakeBackground -Config (Invoke-PrepareDataset -Config ./analysis.yaml)
+Invoke-MimicDataset -Config $cfg -Seed 7 -ThrottleLimit 2 | Out-Null
+Invoke-MimicDataset -Config $cfg -Seed 7 -ThrottleLimit 2 | Format-Table'; Remarks = 'Outputs are written atomically and complete outputs are kept, so a rerun with the same seed (after a killed job, for example) writes only what is missing and gives the same stores as an uninterrupted run.' }
     )
     Links       = @('Find-MimicRun', 'Convert-Fov', 'Invoke-MakeBackground')
 }

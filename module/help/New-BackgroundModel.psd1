@@ -26,8 +26,9 @@
     Inputs      = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'Runs, by value.' })
     Outputs     = @(@{ Type = 'GammapyTools.Background.BackgroundModelResult'; Description = 'The run, its model (Model2D or Model3D), the runs used, their observation time (ObservationTime, s), the numbers of events used and excluded, and warnings.' })
     Examples    = @(
-        @{ Title = 'A smoothed model from a run''s own events'; Code = 'Get-Run -DataStore ./megastore -ObsId 64080 | New-BackgroundModel -FromRun | Format-List'; Remarks = 'Shows the model and how many events went into it.' }
-        @{ Title = 'Models from matched runs, attached to copies of the runs'; Code = '$bkg = Get-Run -DataStore ./megastore | Where-Object Zenith -lt 30; Get-Run -DataStore ./analysis | New-BackgroundModel -BackgroundRun $bkg -Catalog ./catalogs/gammacat.fits.gz | Add-Background -Destination ./with-bkg'; Remarks = 'Writes each analysis run with a BACKGROUND HDU to ./with-bkg.' }
+        @{ Title = 'A smoothed model from a run''s own events'; Code = 'Get-Run -DataStore ./store -ObsId 64080 | New-BackgroundModel -FromRun | Format-List'; Remarks = 'Shows the model and how many events went into it.' }
+        @{ Title = 'Models from matched runs, attached to copies of the runs'; Code = '$bkg = Get-Run -DataStore ./store | Where-Object Zenith -lt 30
+Get-Run -DataStore ./store -ObsId 64080, 64083 | New-BackgroundModel -BackgroundRun $bkg -Catalog ./catalogs/gammacat.fits.gz | Add-Background -Destination ./with-bkg'; Remarks = 'Writes runs 64080 and 64083 with a BACKGROUND HDU made from the low-zenith runs (known gamma-cat sources excluded) to ./with-bkg.' }
     )
     Links       = @('Add-Background', 'Get-KlDivergence')
 }

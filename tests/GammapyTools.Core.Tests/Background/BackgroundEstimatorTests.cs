@@ -83,7 +83,7 @@ public class BackgroundEstimatorTests(ITestOutputHelper output)
         Assert.True(chiWithout / nWithout > 5.0, $"without exclusion chi2/ndf = {chiWithout / nWithout:F2}: the source should show");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Smoothing_matches_scipy_gaussian_filter()
     {
         var rng = new Random(3);
@@ -92,7 +92,7 @@ public class BackgroundEstimatorTests(ITestOutputHelper output)
         for (int x = 0; x < 9; x++) for (int y = 0; y < 11; y++) image[x, y] = rng.NextDouble();
         var ours1 = GaussianSmoothing.Smooth1D(row, 1.3);
         var ours2 = GaussianSmoothing.Smooth2D(image, 0.8);
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED: scipy (Debian python3-gammapy) is not installed"); return; }
+        Oracles.Require(Oracle.Scipy);
         string input = Path.Combine(TestPaths.NewTempDir(), "smooth.txt");
         File.WriteAllLines(input, [string.Join(" ", row.Select(v => v.ToString("R"))),
             string.Join(" ", image.Cast<double>().Select(v => v.ToString("R")))]);
@@ -106,7 +106,7 @@ public class BackgroundEstimatorTests(ITestOutputHelper output)
         for (int i = 0; i < flat.Length; i++) Assert.Equal(scipy2[i], flat[i], 1e-12);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Attached_models_are_read_by_gammapy_with_the_rates_we_wrote_and_pass_fitsverify()
     {
         string dir = TestPaths.NewTempDir();
@@ -124,14 +124,11 @@ public class BackgroundEstimatorTests(ITestOutputHelper output)
         BackgroundModelBuilder.Attach(run, BackgroundModelBuilder.Build(run, [run], new BackgroundModelOptions { Binning = new BackgroundBinning(0.1, 100, 12, 0, 2.5, 10), SmoothSigma = 1 }).ToHdu(), again, false);
         Assert.Equal(File.ReadAllBytes(withModel.Path), File.ReadAllBytes(again));
 
-        if (Oracles.FitsVerify is not null)
-        {
-            var (errors, warnings, report) = Oracles.Verify(withModel.Path);
-            Assert.True(errors == 0 && warnings == 0, report);
-        }
-        else output.WriteLine("SKIPPED (fitsverify part): fitsverify is not installed");
+        Oracles.Require(Oracle.FitsVerify);
+        var (errors, warnings, report) = Oracles.Verify(withModel.Path);
+        Assert.True(errors == 0 && warnings == 0, report);
 
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED (gammapy part): gammapy is not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         DataStoreIndex.Write(outDir, [DataStoreIndex.Scan(withModel.Path)], false);
         var (code, text) = Oracles.RunPython("background_values.py", "--store", outDir, withModel.ObsId.ToString());
         Assert.True(code == 0, text);

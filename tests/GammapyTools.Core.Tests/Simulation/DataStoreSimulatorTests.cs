@@ -196,10 +196,10 @@ public class DataStoreSimulatorTests(ITestOutputHelper output)
         DataStoreSimulator.Create(dir, options);
     }
 
-    [Fact]
+    [SkippableFact]
     public void FitsVerifyAcceptsASimulatedFile()
     {
-        if (Oracles.FitsVerify is null) { output.WriteLine("SKIPPED: fitsverify not installed"); return; }
+        Oracles.Require(Oracle.FitsVerify);
         string dir = TestPaths.NewTempDir();
         var options = Small(runs: 1); options.Compress = false;
         var run = DataStoreSimulator.Create(dir, options)[0];
@@ -213,10 +213,10 @@ public class DataStoreSimulatorTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void GammapyReadsTheSimulatedStore()
     {
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED: gammapy not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         string dir = TestPaths.NewTempDir();
         DataStoreSimulator.Create(dir, Small(runs: 4));
         var (code, text) = Oracles.RunPython("check_simulated_store.py", dir);
