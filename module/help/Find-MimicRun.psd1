@@ -9,6 +9,7 @@
         SearchDataStore = 'The data store searched for background runs.'
         Config          = 'A configuration whose background_selection gives the criteria.'
         TableDirectory  = 'A folder where KL tables (<obs>_kl.fits) are stored and reused (store_KL).'
+        CachePath       = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use and refreshed for runs whose files changed.'
     }
     Inputs      = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'Target runs, by value.' })
     Outputs     = @(@{ Type = 'GammapyTools.Mimic.MimicCandidate'; Description = 'The candidates, best first: ObsId, KlDivergence, Livetime and the Run.' })

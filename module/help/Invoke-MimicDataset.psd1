@@ -11,7 +11,8 @@
         Ranked        = 'Best candidate for dataset 1, second best for dataset 2, and so on, instead of a seeded random choice.'
         Force         = 'Rebuilds outputs that exist.'
         NoScramble    = 'Does not scramble the background runs'' own objects out of their events.'
-        ThrottleLimit = 'How many target runs are processed at once (default: the number of cores).'
+        ThrottleLimit = 'How many target runs are processed at once (at least 1). Default: config.njobs (-1 means every core), else the number of cores.'
+        CachePath     = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use and refreshed for runs whose files changed.'
     }
     Inputs      = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A configuration, by value.' })
     Outputs     = @(@{ Type = 'GammapyTools.Mimic.MimicDatasetResult'; Description = 'One object per target run: its OBS_ID, the questionable reason if any, and the outputs (dataset, background run, KL divergence, file).' })

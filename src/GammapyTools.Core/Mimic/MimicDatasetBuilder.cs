@@ -17,6 +17,8 @@ public sealed record MimicDatasetOptions
     /// <summary>Do not scramble the background runs' own objects (RA_OBJ/DEC_OBJ) out of their events.</summary>
     public bool NoScramble { get; init; }
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Folder of the background-model index; null: config.cache_dir, else the default cache folder.</summary>
+    public string? CacheDirectory { get; init; }
 }
 
 /// <summary>One mimic output: dataset i (1-based) made from a background run.</summary>
@@ -65,7 +67,7 @@ public static class MimicDatasetBuilder
         var ids = RunListReader.FromConfig(config);
         for (int i = 1; i <= nMimic; i++) Directory.CreateDirectory(DatasetFolder(outDir, i));
 
-        var cache = new BackgroundModelCache();
+        var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
         var results = new MimicDatasetResult[ids.Count];
         int done = 0;
         Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, k =>

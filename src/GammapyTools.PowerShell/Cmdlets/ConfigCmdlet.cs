@@ -74,4 +74,19 @@ public abstract class ConfigCmdlet : GammapyCmdlet
             throw; // not reached
         }
     }
+
+    /// <summary>
+    /// The degree of parallelism of a campaign: -ThrottleLimit when given, else config.njobs
+    /// (-1: every core), else every core. A bad njobs stops the command with an error naming the key.
+    /// </summary>
+    protected int ResolveThrottleLimit(GammapyToolsConfig config, int? throttleLimit)
+    {
+        if (throttleLimit is int t) return t;
+        try { return config.NJobs ?? Environment.ProcessorCount; }
+        catch (ConfigException e)
+        {
+            ThrowFileError(e, "BadNJobs", ErrorCategory.InvalidArgument, config.SourcePath);
+            throw; // not reached
+        }
+    }
 }

@@ -27,8 +27,11 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     [Parameter]
     public string? TableDirectory { get; set; }
 
+    [Parameter]
+    public string? CachePath { get; set; }
+
     private List<Run>? _search;
-    private readonly BackgroundModelCache _cache = new();
+    private BackgroundModelCache _cache = new();
     private MimicCriteria _criteria = new();
 
     protected override void BeginProcessing()
@@ -44,6 +47,13 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
             ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
         }
         if (Config is not null) _criteria = MimicCriteriaConfig.FromConfig(Config.GetBackgroundSelection());
+        _cache = new BackgroundModelCache(new BackgroundIndex(CachePath is not null ? ResolveUserPath(CachePath) : Config?.CacheDirectory));
+    }
+
+    protected override void EndProcessing()
+    {
+        WriteIndexWarnings(_cache);
+        base.EndProcessing();
     }
 
     protected override void ProcessRecord()

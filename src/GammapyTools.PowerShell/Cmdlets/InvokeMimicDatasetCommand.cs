@@ -17,7 +17,8 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
     [Parameter] public SwitchParameter Ranked { get; set; }
     [Parameter] public SwitchParameter Force { get; set; }
     [Parameter] public SwitchParameter NoScramble { get; set; }
-    [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+    [Parameter] [ValidateRange(1, int.MaxValue)] public int? ThrottleLimit { get; set; }
+    [Parameter] public string? CachePath { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -25,7 +26,8 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
         string outDir = RequireConfigPath(config, "io", "out_dir");
         int n = config.GetBackgroundSelection().NMimic;
         if (!ShouldProcess(outDir, $"Write {n} mimic data stores (mimic_1 … mimic_{n})")) return;
-        var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit };
+        var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ResolveThrottleLimit(config, ThrottleLimit),
+            CacheDirectory = CachePath is null ? null : ResolveUserPath(CachePath) };
         var results = RunCampaign(config, "Invoke-MimicDataset", "target runs", "MimicDatasetFailed",
             progress => MimicDatasetBuilder.Run(config, options, progress));
         if (results is null) return;
