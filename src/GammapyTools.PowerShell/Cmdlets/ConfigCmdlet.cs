@@ -81,8 +81,17 @@ public abstract class ConfigCmdlet : GammapyCmdlet
     /// </summary>
     protected int ResolveThrottleLimit(GammapyToolsConfig config, int? throttleLimit)
     {
-        if (throttleLimit is int t) return t;
-        try { return config.NJobs ?? Environment.ProcessorCount; }
+        if (throttleLimit is int t)
+        {
+            WriteVerbose($"{t} parallel job(s) (-ThrottleLimit)");
+            return t;
+        }
+        try
+        {
+            int? njobs = config.NJobs;
+            WriteVerbose(njobs is int n ? $"{n} parallel job(s) (config.njobs)" : $"{Environment.ProcessorCount} parallel job(s) (every core; config.njobs is not set)");
+            return njobs ?? Environment.ProcessorCount;
+        }
         catch (ConfigException e)
         {
             ThrowFileError(e, "BadNJobs", ErrorCategory.InvalidArgument, config.SourcePath);
