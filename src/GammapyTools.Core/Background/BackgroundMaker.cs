@@ -66,6 +66,7 @@ public static class BackgroundMaker
         var explicitRuns = ReadBkgRunlist(bsSection);
         var criteria = MimicCriteriaConfig.FromConfig(selection);
         var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
+        if (search is not null) cache.AddStore(search);
         Directory.CreateDirectory(outDir);
 
         var ids = targets.ObsIds;

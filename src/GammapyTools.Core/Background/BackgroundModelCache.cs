@@ -40,16 +40,20 @@ public sealed class BackgroundModelCache
         return Get(location);
     }
 
+    /// <summary>
+    /// A data store the caller has already opened (the search store): its index is then brought up
+    /// to date from this object on first use, instead of opening the store's index files again.
+    /// </summary>
+    public void AddStore(DataStore store)
+    {
+        if (Index is not null) _stores.TryAdd(Path.GetFullPath(store.Root), NewStoreEntry(store.Root, store));
+    }
+
     /// <summary>A store's models from its index, brought up to date once per cache.</summary>
     private IReadOnlyDictionary<(string File, string Hdu), BackgroundModel> StoreModels(string storeRoot)
     {
         string root = Path.GetFullPath(storeRoot);
-        var lazy = _stores.GetOrAdd(root, r => new(() =>
-        {
-            var (models, summary) = Index!.Update(DataStore.Open(r));
-            _summaries.Enqueue(summary);
-            return models;
-        }, LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = _stores.GetOrAdd(root, r => NewStoreEntry(r, null));
         try { return lazy.Value; }
         catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException)
         {
@@ -57,6 +61,14 @@ public sealed class BackgroundModelCache
             return new Dictionary<(string, string), BackgroundModel>();
         }
     }
+
+    private Lazy<IReadOnlyDictionary<(string File, string Hdu), BackgroundModel>> NewStoreEntry(string root, DataStore? opened) =>
+        new(() =>
+        {
+            var (models, summary) = Index!.Update(opened ?? DataStore.Open(root));
+            _summaries.Enqueue(summary);
+            return models;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public BackgroundModel Get(HduLocation location)
     {

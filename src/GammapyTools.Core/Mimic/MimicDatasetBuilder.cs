@@ -68,6 +68,7 @@ public static class MimicDatasetBuilder
         for (int i = 1; i <= nMimic; i++) Directory.CreateDirectory(DatasetFolder(outDir, i));
 
         var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
+        cache.AddStore(search);
         var results = new MimicDatasetResult[ids.Count];
         int done = 0;
         Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, k =>

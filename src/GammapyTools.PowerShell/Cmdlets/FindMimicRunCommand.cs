@@ -37,17 +37,18 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     protected override void BeginProcessing()
     {
         string folder = ResolveUserPath(SearchDataStore);
+        _cache = new BackgroundModelCache(new BackgroundIndex(CachePath is not null ? ResolveUserPath(CachePath) : Config?.CacheDirectory));
         try
         {
             var store = DataStore.Open(folder);
             _search = store.ObsIds.Select(store.GetRun).ToList();
+            _cache.AddStore(store);
         }
         catch (Exception e) when (e is FitsException or IOException)
         {
             ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
         }
         if (Config is not null) _criteria = MimicCriteriaConfig.FromConfig(Config.GetBackgroundSelection());
-        _cache = new BackgroundModelCache(new BackgroundIndex(CachePath is not null ? ResolveUserPath(CachePath) : Config?.CacheDirectory));
     }
 
     protected override void EndProcessing()
