@@ -42,6 +42,17 @@ public sealed class ConvertFovBenchmark : IBenchmark
             ctx.Report(new BenchRow(Name, "re-point, .fits", ours, size, events, "FITS read+write", baseline));
             double fileCopy = ctx.Measure("baseline File.Copy of the same bytes", () => File.Copy(input, copy, overwrite: true));
             ctx.Report(new BenchRow(Name, "re-point, .fits", ours, size, events, "File.Copy", fileCopy));
+            // FitsWriter flushes to disk before its rename (a crash never leaves a renamed, empty file); the same for a copy:
+            double copySync = ctx.Measure("baseline copy + flush to disk", () =>
+            {
+                using (var from = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20))
+                using (var to = new FileStream(copy, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+                {
+                    from.CopyTo(to, 1 << 20);
+                    to.Flush(flushToDisk: true);
+                }
+            });
+            ctx.Report(new BenchRow(Name, "re-point, .fits", ours, size, events, "copy + fsync", copySync));
 
             // Where the time of a plain conversion goes (issue 11: profile and fix what dominates).
             IReadOnlyList<Hdu> parts = [];
