@@ -25,9 +25,13 @@
     )
     Outputs     = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'The converted run, read from the file written (its ObsId and pointing are the target''s).' })
     Examples    = @(
-        @{ Title = 'Mimic a target run with one background run'; Code = '$target = Get-Run -Path input/12345.fits; Get-Run -DataStore ./background -ObsId 98765 | Convert-Fov -Target $target -Destination ./mimic'; Remarks = 'Writes ./mimic/12345.fits: the events of run 98765 re-pointed onto the pointing of run 12345.' }
-        @{ Title = 'Scramble two known sources reproducibly'; Code = 'Get-Run -DataStore ./background -ObsId 98765 | Convert-Fov -Target $target -Destination ./mimic -ScramblePoint ''1ES 1218+304'', ''184.467 30.117'' -ScrambleTheta 0.3 -Seed 7'; Remarks = 'The name is resolved in the catalogs under $GAMMAPY_DATA (or -Catalog). The same seed gives the same file.' }
-        @{ Title = 'Keep the target''s background model'; Code = 'Get-Run -DataStore ./background | Where-Object Zenith -lt 30 | Convert-Fov -Target $target -Destination ./mimic_same_bkg -CopyBackground -WhatIf'; Remarks = 'With -WhatIf nothing is written; without it the output carries the target run''s BACKGROUND HDU.' }
+        @{ Title = 'Mimic a target run with one background run'; Code = '$target = Get-Run -DataStore ./hess -ObsId 23523
+Get-Run -DataStore ./store -ObsId 64080 | Convert-Fov -Target $target -Destination ./mimic'; Remarks = 'Writes ./mimic/hess_dl3_dr1_obs_id_023523.fits.gz: the events of the simulated run 64080 re-pointed onto the pointing of H.E.S.S. run 23523 (the output takes the target''s file name and OBS_ID).' }
+        @{ Title = 'Scramble a known source out, reproducibly'; Code = '$target = Get-Run -DataStore ./hess -ObsId 23523
+Get-Run -DataStore ./src-bkg -ObsId 64080 |
+    Convert-Fov -Target $target -Destination ./mimic -ScramblePoint ''1ES 1218+304'' -ScrambleTheta 0.3 -Catalog ./catalogs/gammacat.fits.gz -Seed 7'; Remarks = 'Run 64080 of ./src-bkg points 0.5 degree from 1ES 1218+304 and holds its events; they are scrambled out before re-pointing. The name is resolved offline in -Catalog (without -Catalog, in the catalogs under $GAMMAPY_DATA); a point can also be given as coordinates (184.467 30.117). The same seed gives the same file.' }
+        @{ Title = 'Several background runs for one target, each in its own file'; Code = '$target = Get-Run -DataStore ./hess -ObsId 23523
+Get-Run -DataStore ./store | Where-Object Zenith -lt 30 | Select-Object -First 3 | Convert-Fov -Target $target -Destination ./mimic-many -CopyBackground'; Remarks = 'With several background runs each output is named <target stem>_bkg<OBS_ID>: ./mimic-many/hess_dl3_dr1_obs_id_023523_bkg<OBS_ID>.fits.gz, one per background run; one call never writes a file twice. -CopyBackground gives every output the target run''s background model. Add -WhatIf to see what would be written.' }
     )
     Links       = @('Get-Run', 'New-DataStoreIndex')
 }

@@ -18,9 +18,11 @@
     )
     Outputs     = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'One object per run. Its default table view shows ObsId, Object, pointing, zenith, azimuth, NSB, telescopes, livetime and date.' })
     Examples    = @(
-        @{ Title = 'List the runs of a data store taken below 30 degrees zenith'; Code = 'Get-Run -DataStore ./demo | Where-Object Zenith -lt 30 | Format-Table'; Remarks = 'Reads the data store''s index files once and filters the Run objects in PowerShell.' }
-        @{ Title = 'Get two H.E.S.S. runs by number'; Code = 'Get-Run -DataStore ../shared/data/hess-dl3-dr1 -ObsId 23523, 23526'; Remarks = 'H.E.S.S. DR1 has no NSBLEVEL keyword, so NsbLevel is empty.' }
-        @{ Title = 'Read runs from files and index them as a data store'; Code = 'Get-Run -Path ./somewhere/*.fits.gz | New-DataStoreIndex -Path ./somewhere'; Remarks = 'Reads every file''s headers and writes obs-index.fits.gz and hdu-index.fits.gz in ./somewhere.' }
+        @{ Title = 'List the runs of a data store taken below 30 degrees zenith'; Code = 'Get-Run -DataStore ./store | Where-Object Zenith -lt 30 | Format-Table'; Remarks = 'Reads the data store''s index files once and filters the Run objects in PowerShell.' }
+        @{ Title = 'Get two H.E.S.S. runs by number'; Code = 'Get-Run -DataStore ./hess -ObsId 23523, 23526'; Remarks = './hess holds two runs of the H.E.S.S. DL3 DR1 release; the same command reads them from the full release''s folder. H.E.S.S. DR1 has no NSBLEVEL keyword, so NsbLevel is empty.' }
+        @{ Title = 'Read runs from files and index them as a data store'; Code = 'New-Item -ItemType Directory ./somewhere | Out-Null
+Copy-Item ./hess/data/*.fits.gz ./somewhere
+Get-Run -Path ./somewhere/*.fits.gz | New-DataStoreIndex -Path ./somewhere'; Remarks = 'Reads every file''s headers and writes obs-index.fits.gz and hdu-index.fits.gz in ./somewhere.' }
     )
     Links       = @('New-DataStoreIndex', 'New-SimulatedDataStore')
 }

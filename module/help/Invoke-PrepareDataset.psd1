@@ -10,7 +10,7 @@
         Force  = 'Copies every run again, even when a copy is in place.'
     }
     Inputs      = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A configuration, by value.' })
-    Outputs     = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'The same configuration, with run_selection.missing_runs set.' })
+    Outputs     = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A copy of the configuration, with run_selection.missing_runs set (the object passed in is not changed).' })
     Examples    = @(
         @{ Title = 'Prepare the runs of an analysis'; Code = '$cfg = Import-GammapyToolsConfig ./analysis.yaml; $cfg = Invoke-PrepareDataset -Config $cfg; $cfg.run_selection.missing_runs'; Remarks = 'Copies the runs and shows which runs of the list the search store lacks.' }
     )

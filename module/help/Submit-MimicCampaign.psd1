@@ -43,7 +43,7 @@ $cfg.io.search_datastore = Join-Path $PWD 'search'
 $cfg.io.out_dir = Join-Path $PWD 'mimic'
 $cfg.io.results_dir = Join-Path $PWD 'results'
 $cfg.run_selection.runlist = @(64080, 64081)
-$cfg | Export-GammapyToolsConfig ./analysis.yaml
+$cfg | Export-GammapyToolsConfig ./analysis.yaml -Force
 Submit-MimicCampaign -Config ./analysis.yaml -Tasks 16 -Seed 7 -ExtraSbatchArgument '--cpus-per-task=4', '--mem=8G' -Wait -WhatIf | Format-Table Role, Script, State
 '@
             Remarks = 'The scripts go to results/slurm. On a cluster login node, without -WhatIf, the jobs are submitted and the command returns when they have left the queue, reporting failed shards with their log tails; the same command again resubmits only the unfinished shards.'

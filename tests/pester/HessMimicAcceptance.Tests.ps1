@@ -40,10 +40,6 @@ Describe 'Acceptance: H.E.S.S. DR1 Crab runs mimicked with the DR1 release' {
         $cfg.background_selection.el_diff = 2
         $cfg.background_selection.az_diff = 180
         $cfg.background_selection.time_max = 10000
-        # TODO(bkg merge): the targets' new bkg_2d models are compared with the store's bkg_3d
-        # models only through stored KL tables today; once KL works across model kinds
-        # (issue 8, deliverable 2) this line goes and the template default (store_KL: false) applies.
-        $cfg.background_selection.store_KL = $true
         $script:Config = $cfg
 
         $cfg = Invoke-PrepareDataset -Config $cfg
@@ -118,13 +114,12 @@ Describe 'Acceptance: H.E.S.S. DR1 Crab runs mimicked with the DR1 release' {
         $target = Get-Run -DataStore $script:Config.io.out_dir -ObsId 23523
         $cfg = Import-GammapyToolsConfig (Join-Path $script:Config.io.out_dir 'mimic_1/config.yaml')
         $cfg.background_selection.max_scramble_significance = $null
-        $cfg.background_selection.store_KL = $true
-        $unchecked = @(Find-MimicRun -Target $target -SearchDataStore $script:Hess -Config $cfg -TableDirectory $script:Config.io.out_dir -WarningAction SilentlyContinue)
+        $unchecked = @(Find-MimicRun -Target $target -SearchDataStore $script:Hess -Config $cfg -WarningAction SilentlyContinue)
         # Without the measurement flare runs are among the best candidates...
         @($unchecked | Where-Object { $_.Run.Object -eq 'PKS 2155-304' -and $_.Run.DateObs.Year -eq 2006 }).Count | Should -BeGreaterThan 0
         # ... with it they are refused, and -Verbose counts them.
         $cfg.background_selection.max_scramble_significance = 3.0
-        $verbose = $( $checked = @(Find-MimicRun -Target $target -SearchDataStore $script:Hess -Config $cfg -TableDirectory $script:Config.io.out_dir -Verbose -WarningAction SilentlyContinue) ) 4>&1
+        $verbose = $( $checked = @(Find-MimicRun -Target $target -SearchDataStore $script:Hess -Config $cfg -Verbose -WarningAction SilentlyContinue) ) 4>&1
         @($checked | Where-Object { $_.Run.Object -eq 'PKS 2155-304' -and $_.Run.DateObs.Year -eq 2006 }).Count | Should -Be 0
         $line = @($verbose | Where-Object { "$_" -match 'excess at scrambled sources .* removed (\d+)' })
         $line.Count | Should -Be 1

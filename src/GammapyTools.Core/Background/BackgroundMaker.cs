@@ -20,6 +20,8 @@ public sealed record MakeBackgroundOptions
     /// <summary>Rebuild outputs that exist (otherwise they are kept: a rerun completes only what is missing).</summary>
     public bool Overwrite { get; init; }
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Folder of the background-model index; null: config.cache_dir, else the default cache folder.</summary>
+    public string? CacheDirectory { get; init; }
     /// <summary>Catalog files for exclusions; null: those of the config (exclusion.star_cat) and $GAMMAPY_DATA.</summary>
     public IReadOnlyList<string>? CatalogPaths { get; init; }
     /// <summary>Build only this part of in_dir's runs and write no index (see <see cref="BackgroundMaker.Complete"/>).</summary>
@@ -31,8 +33,9 @@ public sealed record MakeBackgroundOptions
 /// the run to io.out_dir (inputs never modified), then out_dir is indexed. From the run itself
 /// (io.from_run) or from matched runs of io.search_datastore: background_selection.bkg_runlist when
 /// it names the run's background runs, else the runs passing the observing-condition cuts, ranked
-/// by KL divergence to the run's own model (KL_DIV) and taken until time_request hours — a
-/// shortfall is reported. The runs used are recorded in the config (bkg_runlist). Every run is a
+/// by KL divergence to the run's reference model (KL_DIV, <see cref="TargetKl"/>) and taken until
+/// time_request hours — a shortfall is reported. The matched runs used are recorded in the config
+/// (bkg_runlist; never by a from_run pass). Every run is a
 /// pure function of the config and its OBS_ID, so runs are processed in parallel and a failure of
 /// one does not stop the others.
 /// </summary>
@@ -73,7 +76,7 @@ public static class BackgroundMaker
 
         IReadOnlyList<Exception> finalErrors = options.Shard is null
             ? WriteIndex(campaign.OutDir, results.Where(r => r.Output is not null).Select(r => r.Output!.Path).ToList()) : [];
-        RecordBkgRunlist(config, results);
+        RecordBkgRunlist(config, campaign.FromRun, results);
         return new CampaignResults<MakeBackgroundResult>(results, finalErrors);
     }
 
@@ -114,7 +117,7 @@ public static class BackgroundMaker
         if (missing.Count == 0)
         {
             finalErrors = WriteIndex(campaign.OutDir, plans.Where(p => p.Error is null).Select(p => p.Output!).ToList());
-            RecordBkgRunlist(config, plans.Where(p => p.Error is null)
+            RecordBkgRunlist(config, campaign.FromRun, plans.Where(p => p.Error is null)
                 .Select(p => new MakeBackgroundResult(p.ObsId, null, p.Sources.Select(r => r.ObsId).ToList(), 0, true, p.Warnings, null)).ToList());
         }
         return new CampaignCompletion(missing.Count == 0, ids.Count, missing, failed) { FinalStepErrors = finalErrors };
@@ -146,7 +149,7 @@ public static class BackgroundMaker
                 binning.GetValue<int?>("e_bins") ?? 20, binning.GetValue<double?>("off_min") ?? 0,
                 binning.GetValue<double?>("off_max") ?? 2.5, binning.GetValue<int?>("off_bins") ?? 5),
             ThreeDimensional = threeD,
-            SmoothSigma = (bsSection.GetValue<bool?>("smooth") ?? false) ? bsSection.GetValue<double?>("smooth_sigma") ?? 1.0 : null,
+            SmoothSigma = (bsSection.GetValue<bool?>("smooth") ?? true) ? bsSection.GetValue<double?>("smooth_sigma") ?? 1.0 : null,
             Exclusions = LoadExclusions(config, options),
         };
         modelOptions.Binning.Validate();
@@ -154,8 +157,10 @@ public static class BackgroundMaker
         var targets = DataStore.Open(inDir);
         var search = fromRun ? null : DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var searchRuns = search?.ObsIds.Select(search.GetRun).ToList() ?? [];
+        var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
+        if (search is not null) cache.AddStore(search);
         return new Campaign(outDir, fromRun, targets, searchRuns, searchRuns.ToDictionary(r => r.ObsId), ReadBkgRunlist(bsSection),
-            MimicCriteriaConfig.FromConfig(selection), selection, modelOptions, new BackgroundModelCache());
+            MimicCriteriaConfig.FromConfig(selection), selection, modelOptions, cache);
     }
 
     private static ParallelOptions Parallelism(MakeBackgroundOptions options, CancellationToken cancellationToken) =>
@@ -183,13 +188,20 @@ public static class BackgroundMaker
             string output = Path.Combine(c.OutDir, Path.GetFileName(target.Path));
             IReadOnlyList<Run> sources;
             if (c.FromRun) sources = [target];
-            else if (c.ExplicitRuns.TryGetValue(id, out var list))
+            else if (c.ExplicitRuns.TryGetValue(id, out var list) && list.Any(x => x != id))
             {
+                // A run is not its own background run (an old from_run pass may have recorded it so).
+                if (list.Contains(id)) warnings.Add($"run {id}: bkg_runlist names the run itself as its background run; it is left out");
+                list = list.Where(x => x != id).ToList();
                 var unknown = list.Where(x => !c.SearchById.ContainsKey(x)).ToList();
                 if (unknown.Count > 0) warnings.Add($"run {id}: bkg_runlist names runs not in the search store: {string.Join(", ", unknown)}");
                 sources = list.Where(c.SearchById.ContainsKey).Select(x => c.SearchById[x]).ToList();
             }
-            else sources = MatchedRuns(target, c.SearchRuns, c.Criteria, c.Selection, c.Cache, c.Selection.StoreKl ? c.OutDir : null, warnings, cancellationToken);
+            else
+            {
+                if (c.ExplicitRuns.TryGetValue(id, out var own) && own.Contains(id)) warnings.Add($"run {id}: bkg_runlist names only the run itself; its background runs are matched instead");
+                sources = MatchedRuns(target, c.SearchRuns, c.Criteria, c.Selection, c.Cache, c.Selection.StoreKl ? c.OutDir : null, warnings, cancellationToken);
+            }
 
             if (sources.Count == 0)
                 throw new InvalidOperationException($"run {id}: no background runs pass the selection; no model can be made");
@@ -214,6 +226,7 @@ public static class BackgroundMaker
             if (!options.Overwrite && File.Exists(plan.Output))
                 return new MakeBackgroundResult(id, Dl3.Run.FromFile(plan.Output), sources.Select(r => r.ObsId).ToList(), hours, true, warnings, null);
             var model = BackgroundModelBuilder.Build(plan.Target, sources, c.ModelOptions, cancellationToken);
+            warnings.AddRange(model.Warnings);
             var written = BackgroundModelBuilder.Attach(plan.Target, model.ToHdu(), plan.Output, overwrite: true, cancellationToken);
             return new MakeBackgroundResult(id, written, sources.Select(r => r.ObsId).ToList(), hours, false, warnings, null);
         }
@@ -224,18 +237,25 @@ public static class BackgroundMaker
         }
     }
 
-    /// <summary>The runs used, per target, in the config (background_selection.bkg_runlist).</summary>
-    private static void RecordBkgRunlist(GammapyToolsConfig config, IReadOnlyList<MakeBackgroundResult> results)
+    /// <summary>
+    /// The matched runs, per target, in the config (background_selection.bkg_runlist), as the reference
+    /// does, so that a rerun uses the same ones; a from_run pass records nothing ({run: [run]} would make a
+    /// later matched pass build every model from the run itself). Entries of runs not made now are kept.
+    /// </summary>
+    private static void RecordBkgRunlist(GammapyToolsConfig config, bool fromRun, IReadOnlyList<MakeBackgroundResult> results)
     {
-        var record = new ConfigSection("background_selection.bkg_runlist", null);
+        if (fromRun) return;
+        var bsSection = config.BackgroundSelectionSection;
+        var record = bsSection.Get("bkg_runlist") as ConfigSection ?? new ConfigSection("background_selection.bkg_runlist", null);
         foreach (var r in results.Where(r => r.Succeeded))
             record.Set(r.ObsId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.BackgroundRuns.Select(x => (object?)x).ToList());
-        config.BackgroundSelectionSection.Set("bkg_runlist", record);
+        bsSection.Set("bkg_runlist", record);
     }
 
     /// <summary>
     /// The runs a target's background model is built from: condition-matched runs, KL-ranked
-    /// against the target's own model when it has one (nearest in time first otherwise), taken
+    /// against the target's reference model (<see cref="TargetKl"/>) when it has one (nearest in
+    /// time first otherwise), taken
     /// until time_request hours. A shortfall is added to <paramref name="warnings"/>.
     /// </summary>
     public static IReadOnlyList<Run> MatchedRuns(Run target, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
@@ -244,13 +264,8 @@ public static class BackgroundMaker
     {
         var steps = new List<SelectionStep>();
         var matched = MimicCandidateSelector.FilterByConditions(target, searchRuns, criteria, steps, warnings).ToList();
-        var reference = target.BackgroundClass is not null ? target
-            : searchRuns.FirstOrDefault(r => r.ObsId == target.ObsId && r.BackgroundClass is not null);
-        if (selection.KlDiv && reference is not null)
-        {
-            var (results, _) = KlDivergenceCalculator.Compute(reference, matched, cache, klTableDirectory, cancellationToken: cancellationToken);
-            matched = results.Select(r => r.Run).ToList();
-        }
+        if (selection.KlDiv && TargetKl.ReferenceRun(target, searchRuns) is not null)
+            matched = TargetKl.Compute(target, matched, searchRuns, cache, klTableDirectory, warnings, cancellationToken: cancellationToken).Ranked.Select(r => r.Run).ToList();
         else
         {
             if (selection.KlDiv) warnings.Add($"run {target.ObsId} has no background model to rank by KL divergence; runs are taken nearest in time first");

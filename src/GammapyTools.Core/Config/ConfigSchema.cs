@@ -41,7 +41,10 @@ public sealed record ConfigKey(string Name, ConfigValueKind Kind, object? Defaul
 
 /// <summary>
 /// The gammapy-tools configuration keys (its template gammapy_tools/templates/config.py, docs/config.md
-/// and the example configs), with the same names and defaults, plus the keys this product adds
+/// and the example configs), with the same names and the template's defaults as get_config() gives
+/// them (nsb_diff 1.5, el_diff 1, az_diff 45, time_max 180, same_szn true, smooth true,
+/// smooth_sigma 1, time_request 50, e_bins 10, njobs 16, store_KL false; docs/config.md documents
+/// other values for some of them: see README "Where this differs"), plus the keys this product adds
 /// (n_mimic, questionable, bright_sources, store_KL …). Keys not listed here are unknown: kept as
 /// they are and reported with a warning on load.
 /// </summary>
@@ -67,7 +70,7 @@ public static class ConfigSchema
     [
         new("e_min", ConfigValueKind.Double, 0.1, "lowest energy of the background model (TeV)", Range: new ConfigRange(0, 1e6, MinExclusive: true)),
         new("e_max", ConfigValueKind.Double, 100.0, "highest energy of the background model (TeV)", Range: new ConfigRange(0, 1e6, MinExclusive: true)),
-        new("e_bins", ConfigValueKind.Int, 20, "number of logarithmic energy bins", Range: new ConfigRange(1, 10_000)),
+        new("e_bins", ConfigValueKind.Int, 10, "number of logarithmic energy bins", Range: new ConfigRange(1, 10_000)),
         new("off_min", ConfigValueKind.Double, 0.0, "smallest offset from the camera centre (deg)", Range: new ConfigRange(0, 180)),
         new("off_max", ConfigValueKind.Double, 2.5, "largest offset from the camera centre (deg)", Range: new ConfigRange(0, 180, MinExclusive: true)),
         new("off_bins", ConfigValueKind.Int, 5, "number of linear offset bins", Range: new ConfigRange(1, 10_000)),
@@ -75,7 +78,8 @@ public static class ConfigSchema
 
     public static readonly IReadOnlyList<ConfigKey> ConfigSection =
     [
-        new("njobs", ConfigValueKind.Int, 1, "parallel jobs (-1: all cores)"),
+        new("njobs", ConfigValueKind.Int, 16, "parallel jobs (-1: all cores)"),
+        new("cache_dir", ConfigValueKind.Path, null, "folder of the background-model index (default $XDG_CACHE_HOME/gammapytools or ~/.cache/gammapytools)", InTemplate: false),
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Exclusion =
@@ -92,17 +96,17 @@ public static class ConfigSchema
     [
         new("el_min", ConfigValueKind.Double, null, "lowest elevation of background runs (deg)", InTemplate: false, Range: new ConfigRange(-90, 90)),
         new("el_max", ConfigValueKind.Double, null, "highest elevation of background runs (deg)", InTemplate: false, Range: new ConfigRange(-90, 90)),
-        new("nsb_diff", ConfigValueKind.Double, 0.7, "largest NSB difference to the target run", Range: new ConfigRange(0, double.PositiveInfinity)),
-        new("el_diff", ConfigValueKind.Double, 0.15, "largest difference of 1/sin(elevation) to the target run", Range: new ConfigRange(0, double.PositiveInfinity)),
+        new("nsb_diff", ConfigValueKind.Double, 1.5, "largest NSB difference to the target run", Range: new ConfigRange(0, double.PositiveInfinity)),
+        new("el_diff", ConfigValueKind.Double, 1.0, "largest difference of 1/sin(elevation) to the target run", Range: new ConfigRange(0, double.PositiveInfinity)),
         new("al_diff", ConfigValueKind.Double, null, "older spelling of el_diff", InTemplate: false, Range: new ConfigRange(0, double.PositiveInfinity)),
         new("az_diff", ConfigValueKind.Double, 45.0, "largest azimuth difference, on the circle (deg)", Range: new ConfigRange(0, 360)),
         new("n_tels", ConfigValueKind.Int, 4, "number of telescopes (also spelled n_tel)", Range: new ConfigRange(1, 1000)),
         new("n_tel", ConfigValueKind.Int, null, "spelling of n_tels used by some configs", InTemplate: false, Range: new ConfigRange(1, 1000)),
         new("time_max", ConfigValueKind.Double, 180.0, "largest time between runs (days)", Range: new ConfigRange(0, double.PositiveInfinity)),
-        new("same_szn", ConfigValueKind.Bool, null, "background runs from the target's season", InTemplate: false),
-        new("time_request", ConfigValueKind.Double, 10.0, "hours of background runs for a background model", Range: new ConfigRange(0, double.PositiveInfinity, MinExclusive: true)),
-        new("smooth", ConfigValueKind.Bool, false, "smooth the background model"),
-        new("smooth_sigma", ConfigValueKind.Double, 0.1, "width of the Gaussian smoothing kernel", Range: new ConfigRange(0, double.PositiveInfinity)),
+        new("same_szn", ConfigValueKind.Bool, true, "background runs from the target's season"),
+        new("time_request", ConfigValueKind.Double, 50.0, "hours of background runs for a background model", Range: new ConfigRange(0, double.PositiveInfinity, MinExclusive: true)),
+        new("smooth", ConfigValueKind.Bool, true, "smooth the background model"),
+        new("smooth_sigma", ConfigValueKind.Double, 1.0, "width of the Gaussian smoothing kernel (bins)", Range: new ConfigRange(0, double.PositiveInfinity)),
         new("KL_DIV", ConfigValueKind.Bool, true, "rank background runs by KL divergence"),
         new("store_KL", ConfigValueKind.Bool, false, "store per-target KL tables as <obs>_kl.fits"),
         new("n_mimic", ConfigValueKind.Int, 5, "number of mimic datasets", Range: new ConfigRange(1, MaxMimicDatasets)),

@@ -50,6 +50,34 @@ public sealed class GammapyToolsConfig : ConfigSection
 
     private static object? CloneDefault(object? value) => value is List<object?> l ? l.Select(CloneDefault).ToList() : value;
 
+    /// <summary>
+    /// A deep copy (sections, lists, the file it came from, how its paths were written): commands
+    /// work on a copy and return it, so the object a user passed in is never changed.
+    /// </summary>
+    public GammapyToolsConfig Clone()
+    {
+        var copy = new GammapyToolsConfig { SourcePath = SourcePath, BaseDirectory = BaseDirectory };
+        foreach (var (key, value) in Entries) copy.SetRaw(key, CloneValue(value));
+        foreach (var (key, value) in _relativePaths) copy._relativePaths[key] = value;
+        copy._warnings.AddRange(_warnings);
+        return copy;
+    }
+
+    private static object? CloneValue(object? value)
+    {
+        switch (value)
+        {
+            case ConfigSection section:
+                var copy = new ConfigSection(section.QualifiedName, section.Schema);
+                foreach (var (key, v) in section.Entries) copy.SetRaw(key, CloneValue(v));
+                return copy;
+            case List<object?> list:
+                return list.Select(CloneValue).ToList();
+            default:
+                return value;
+        }
+    }
+
     /// <summary>Reads a YAML file. Throws <see cref="ConfigException"/> with the line and column of the problem.</summary>
     public static GammapyToolsConfig Load(string path)
     {
@@ -410,6 +438,26 @@ public sealed class GammapyToolsConfig : ConfigSection
     }
 
     // ------------------------------------------------------------- typed views
+
+    /// <summary>
+    /// config.njobs as a degree of parallelism: -1 means every core; a missing key is null (the
+    /// caller's default). 0 or below -1 is an error naming the key.
+    /// </summary>
+    public int? NJobs
+    {
+        get
+        {
+            if ((Get("config") as ConfigSection)?.Get("njobs") is not { } v) return null;
+            int n = Convert.ToInt32(v, CultureInfo.InvariantCulture);
+            if (n == -1) return Environment.ProcessorCount;
+            if (n < 1) throw new ConfigException($"config.njobs = {n}: it must be at least 1, or -1 for every core", SourcePath, key: "config.njobs");
+            return n;
+        }
+    }
+
+    /// <summary>config.cache_dir as an absolute path (relative to the config's folder), or null when unset.</summary>
+    public string? CacheDirectory =>
+        (Get("config") as ConfigSection)?.Get("cache_dir") is string p && !string.IsNullOrWhiteSpace(p) ? RequirePath("config", "cache_dir") : null;
 
     /// <summary>The background_selection section (created when absent).</summary>
     public ConfigSection BackgroundSelectionSection => Section("background_selection");

@@ -219,37 +219,24 @@ public static class MimicCandidateSelector
 
 /// <summary>
 /// Finds the mimic candidates of a target in a search data store: the condition cuts, then the
-/// KL divergence of each remaining run's background model to the target's (models read once
-/// through the cache; with a table folder, reused from and stored in &lt;obs&gt;_kl.fits).
+/// KL divergence of each remaining run's background model to the target's reference model
+/// (<see cref="Background.TargetKl"/>; models read once through the cache; with a table folder,
+/// reused from and stored in &lt;obs&gt;_kl.fits).
 /// </summary>
 public static class MimicCandidateFinder
 {
     // scrambles measures the excess at the positions a candidate would scramble (once per campaign); null: not measured.
     public static CandidateSelection Find(Run target, IReadOnlyList<Run> search, MimicCriteria criteria,
-        Background.BackgroundModelCache cache, string? klTableDirectory = null, ScrambleCheckCache? scrambles = null,
+        Background.BackgroundModelCache cache, string? klTableDirectory = null, ScrambleCheckCache? scrambles = null, DataStore? inDir = null,
         CancellationToken cancellationToken = default)
     {
         var steps = new List<SelectionStep>();
         var warnings = new List<string>();
         var matched = MimicCandidateSelector.RemoveRunListSources(target,
             MimicCandidateSelector.FilterByConditions(target, search, criteria, steps, warnings), criteria, steps);
-        var kl = new Dictionary<long, double>();
+        IReadOnlyDictionary<long, double> kl = new Dictionary<long, double>();
         if (matched.Count > 0)
-        {
-            if (target.BackgroundClass is null)
-                throw new InvalidOperationException($"run {target.ObsId} ({target.Path}) has no background model to compare candidates with; make one first (New-BackgroundModel, Invoke-MakeBackground)");
-            var (results, failures) = Background.KlDivergenceCalculator.Compute(target, matched, cache, klTableDirectory, cancellationToken: cancellationToken);
-            foreach (var r in results) kl[r.ObsId] = r.KlDivergence;
-            // One line per kind of failure, not one per run: a binning that differs from the
-            // target's usually differs for the whole search store.
-            foreach (var group in failures.GroupBy(f => f.Error.GetType()))
-            {
-                var first = group.First();
-                warnings.Add(group.Count() == 1
-                    ? $"run {first.Run.ObsId} cannot be compared with run {target.ObsId}: {first.Error.Message}"
-                    : $"{group.Count()} runs cannot be compared with run {target.ObsId} (runs {string.Join(", ", group.Take(5).Select(f => f.Run.ObsId))}{(group.Count() > 5 ? ", …" : "")}); the first: {first.Error.Message}");
-            }
-        }
+            kl = Background.TargetKl.Compute(target, matched, search, cache, klTableDirectory, warnings, inDir, cancellationToken).KlDivergence;
         return MimicCandidateSelector.Rank(target, matched, criteria, r => kl.TryGetValue(r.ObsId, out var v) ? v : null, steps, warnings,
             scrambles is null ? null : scrambles.Get);
     }

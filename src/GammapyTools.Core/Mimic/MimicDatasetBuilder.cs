@@ -21,6 +21,8 @@ public sealed record MimicDatasetOptions
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
     /// <summary>Catalogs of known sources scrambled (and measured) in background runs; null: those under $GAMMAPY_DATA, if any.</summary>
     public IReadOnlyList<string>? CatalogPaths { get; init; }
+    /// <summary>Folder of the background-model index; null: config.cache_dir, else the default cache folder.</summary>
+    public string? CacheDirectory { get; init; }
     /// <summary>Convert only this part of the run list and write no indexes (see <see cref="MimicDatasetBuilder.Complete"/>).</summary>
     public Shard? Shard { get; init; }
 }
@@ -154,7 +156,7 @@ public static class MimicDatasetBuilder
     /// <summary>What every target of a campaign needs before its candidates are found: read once per process.</summary>
     private sealed record Campaign(string OutDir, int NMimic, BackgroundSelectionSettings Selection, string? KlTables, IReadOnlyList<long> Ids,
         DataStore TargetStore, IReadOnlyList<Run?> Targets, IReadOnlyList<Run> SearchRuns, MimicCriteria Criteria, CatalogSet? Catalogs,
-        ScrambleCheckCache Scrambles);
+        ScrambleCheckCache Scrambles, DataStore? InDir, BackgroundModelCache Cache);
 
     private static Campaign Open(GammapyToolsConfig config, MimicDatasetOptions options)
     {
@@ -167,12 +169,14 @@ public static class MimicDatasetBuilder
         var ids = RunListReader.FromConfig(config);
         var targetStore = OpenTargetStore(config, outDir);
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
+        var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
+        cache.AddStore(search);
         var targets = ids.Select(id => targetStore.Contains(id) ? targetStore.GetRun(id) : null).ToList();
         var criteria = CampaignCriteria(config, targets.OfType<Run>().ToList());
         var catalogs = LoadCatalogs(options.CatalogPaths);
         return new Campaign(outDir, nMimic, selection, selection.StoreKl ? outDir : null, ids, targetStore, targets,
             search.ObsIds.Select(search.GetRun).ToList(), criteria, catalogs,
-            new ScrambleCheckCache(criteria.ScrambleTheta, criteria.FieldOfViewRadius, catalogs));
+            new ScrambleCheckCache(criteria.ScrambleTheta, criteria.FieldOfViewRadius, catalogs), InDirStore(config, targetStore), cache);
     }
 
     private static ParallelOptions Parallelism(MimicDatasetOptions options, CancellationToken cancellationToken) =>
@@ -183,7 +187,6 @@ public static class MimicDatasetBuilder
         Action step, CancellationToken cancellationToken)
     {
         // 1. Candidates of every target.
-        var cache = new BackgroundModelCache();
         var selections = new CandidateSelection?[c.Ids.Count];
         var errors = new Exception?[c.Ids.Count];
         Parallel.For(0, c.Ids.Count, Parallelism(options, cancellationToken), k =>
@@ -191,7 +194,7 @@ public static class MimicDatasetBuilder
             try
             {
                 var target = c.Targets[k] ?? throw new KeyNotFoundException($"run {c.Ids[k]} of the run list is not in the target data store {c.TargetStore.Root}");
-                selections[k] = MimicCandidateFinder.Find(target, c.SearchRuns, c.Criteria, cache, c.KlTables, c.Scrambles, cancellationToken);
+                selections[k] = MimicCandidateFinder.Find(target, c.SearchRuns, c.Criteria, c.Cache, c.KlTables, c.Scrambles, c.InDir, cancellationToken);
             }
             catch (Exception e) when (IsTargetError(e)) { errors[k] = e; }
             step();
@@ -290,6 +293,18 @@ public static class MimicDatasetBuilder
         // Targets need their background models: after Invoke-MakeBackground they are in out_dir.
         if (DataStore.HduIndexNames.Any(n => File.Exists(Path.Combine(outDir, n)))) return DataStore.Open(outDir);
         return DataStore.Open(config.RequirePath("io", "in_dir", mustExist: true));
+    }
+
+    /// <summary>
+    /// io.in_dir's store, which holds the targets' reference models (<see cref="TargetKl"/>), or null
+    /// when the config has none, it is not indexed, or it is the target store itself.
+    /// </summary>
+    public static DataStore? InDirStore(GammapyToolsConfig config, DataStore? targets)
+    {
+        if (config.Get("io") is not ConfigSection io || io.Get("in_dir") is not string || io.Get("in_dir") is "") return null;
+        string inDir = config.RequirePath("io", "in_dir");
+        if (targets is not null && string.Equals(Path.GetFullPath(inDir).TrimEnd('/'), Path.GetFullPath(targets.Root).TrimEnd('/'), StringComparison.Ordinal)) return null;
+        return DataStore.HduIndexNames.Any(n => File.Exists(Path.Combine(inDir, n))) ? DataStore.Open(inDir) : null;
     }
 
     /// <summary>Step 3 for one target: its planned conversions (the plan is computed for the whole run list first).</summary>

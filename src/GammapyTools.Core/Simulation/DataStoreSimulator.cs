@@ -323,7 +323,9 @@ public static class DataStoreSimulator
         var hdus = new List<Hdu> { ImageHdu.EmptyPrimary(), events, gti, aeff, edisp };
         if (options.IncludeBackground)
         {
-            var bkg = InstrumentModel.TrueBackground(rate, bkgEnergy).ToHdu("BACKGROUND");
+            // Events are drawn per livetime (rate × LIVETIME); a GADF model is per observation time
+            // (the GTI, dead time included), so the true model's rate is rate × DEADC.
+            var bkg = InstrumentModel.TrueBackground(rate * plan.Livetime / plan.Ontime, bkgEnergy).ToHdu("BACKGROUND");
             bkg.Header.AddHistory("True background model of the simulation (GammapyTools.Simulation).");
             hdus.Add(bkg);
         }

@@ -44,7 +44,8 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
 {
     [Parameter] public SwitchParameter Force { get; set; }
     [Parameter, ArgumentCompleter(typeof(CatalogFileCompleter))] public string[]? Catalog { get; set; }
-    [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+    [Parameter] [ValidateRange(1, int.MaxValue)] public int? ThrottleLimit { get; set; }
+    [Parameter] public string? CachePath { get; set; }
     [Parameter] public SwitchParameter PassThru { get; set; }
     /// <summary>Part i/N of in_dir's runs (1-based); no index is written (Complete-Background does).</summary>
     [Parameter] public Shard? Shard { get; set; }
@@ -57,7 +58,8 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
         var options = new MakeBackgroundOptions
         {
             Overwrite = Force,
-            MaxParallelism = ThrottleLimit,
+            MaxParallelism = ResolveThrottleLimit(config, ThrottleLimit),
+            CacheDirectory = CachePath is null ? null : ResolveUserPath(CachePath),
             CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(),
             Shard = Shard,
         };

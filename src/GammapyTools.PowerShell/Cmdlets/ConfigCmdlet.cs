@@ -17,7 +17,11 @@ public abstract class ConfigCmdlet : GammapyCmdlet
     [Parameter]
     public SwitchParameter Strict { get; set; }
 
-    /// <summary>The config object, loaded from the file when a path was given (warnings written); with -Strict, none with unknown keys.</summary>
+    /// <summary>
+    /// The config to work on: a copy of the object given (a command never changes the user's
+    /// object; it returns the updated copy), or the file loaded when a path was given (warnings
+    /// written); with -Strict, none with unknown keys.
+    /// </summary>
     protected GammapyToolsConfig ResolveConfig()
     {
         var cfg = LoadConfig();
@@ -41,7 +45,7 @@ public abstract class ConfigCmdlet : GammapyCmdlet
         switch (value)
         {
             case GammapyToolsConfig cfg:
-                return cfg;
+                return cfg.Clone();
             case string or FileInfo:
                 string path = ResolveUserPath(value is FileInfo fi ? fi.FullName : (string)value);
                 try
@@ -114,6 +118,30 @@ public abstract class ConfigCmdlet : GammapyCmdlet
         catch (ConfigException e)
         {
             ThrowFileError(e, "ConfigIncomplete", ErrorCategory.InvalidArgument, config.SourcePath);
+            throw; // not reached
+        }
+    }
+
+    /// <summary>
+    /// The degree of parallelism of a campaign: -ThrottleLimit when given, else config.njobs
+    /// (-1: every core), else every core. A bad njobs stops the command with an error naming the key.
+    /// </summary>
+    protected int ResolveThrottleLimit(GammapyToolsConfig config, int? throttleLimit)
+    {
+        if (throttleLimit is int t)
+        {
+            WriteVerbose($"{t} parallel job(s) (-ThrottleLimit)");
+            return t;
+        }
+        try
+        {
+            int? njobs = config.NJobs;
+            WriteVerbose(njobs is int n ? $"{n} parallel job(s) (config.njobs)" : $"{Environment.ProcessorCount} parallel job(s) (every core; config.njobs is not set)");
+            return njobs ?? Environment.ProcessorCount;
+        }
+        catch (ConfigException e)
+        {
+            ThrowFileError(e, "BadNJobs", ErrorCategory.InvalidArgument, config.SourcePath);
             throw; // not reached
         }
     }

@@ -35,28 +35,34 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     [Parameter]
     public string[]? Catalog { get; set; }
 
+    [Parameter]
+    public string? CachePath { get; set; }
+
     private List<Run>? _search;
-    private readonly BackgroundModelCache _cache = new();
+    private DataStore? _inDir;
+    private BackgroundModelCache _cache = new();
     private MimicCriteria _criteria = new();
     private ScrambleCheckCache? _scrambles;
 
     protected override void BeginProcessing()
     {
         string folder = ResolveUserPath(SearchDataStore);
+        _cache = new BackgroundModelCache(new BackgroundIndex(CachePath is not null ? ResolveUserPath(CachePath) : Config?.CacheDirectory));
         try
         {
             var store = DataStore.Open(folder);
             _search = store.ObsIds.Select(store.GetRun).ToList();
+            _cache.AddStore(store);
         }
         catch (Exception e) when (e is FitsException or IOException)
         {
             ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
         }
-        if (Config is not null)
-        {
-            if (Strict) ConfigCmdlet.RequireKnownKeys(this, Config);
-            _criteria = MimicCriteriaConfig.FromConfig(Config);
-        }
+        if (Config is not null && Strict) ConfigCmdlet.RequireKnownKeys(this, Config);
+        // Without -Config, the template's values (New-GammapyToolsConfig), as the workflow cmdlets use.
+        _criteria = MimicCriteriaConfig.FromConfig(Config ?? GammapyToolsConfig.CreateDefault());
+        // The config's io.in_dir holds the targets' reference models (TargetKl), as for Invoke-MimicDataset.
+        _inDir = Config is null ? null : MimicDatasetBuilder.InDirStore(Config, null);
         CatalogSet? catalogs = null;
         try { catalogs = MimicDatasetBuilder.LoadCatalogs(Catalog?.Select(ResolveUserPath).ToList()); }
         catch (Exception e) when (e is IOException or FormatException or FitsException)
@@ -67,6 +73,12 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         _scrambles = new ScrambleCheckCache(_criteria.ScrambleTheta, _criteria.FieldOfViewRadius, catalogs);
     }
 
+    protected override void EndProcessing()
+    {
+        WriteIndexWarnings(_cache);
+        base.EndProcessing();
+    }
+
     protected override void ProcessRecord()
     {
         string? tables = TableDirectory is null ? null : ResolveUserPath(TableDirectory);
@@ -74,7 +86,7 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         {
             CandidateSelection selection;
             ThrowIfStopping();
-            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables, _scrambles, StopToken); }
+            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables, _scrambles, _inDir, StopToken); }
             catch (OperationCanceledException) { throw new PipelineStoppedException(); }
             catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or BinningMismatchException)
             {

@@ -4,6 +4,8 @@ using GammapyTools.Config;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
 
+using GammapyTools.PowerShell.Completion;
+
 namespace GammapyTools.PowerShell.Cmdlets;
 
 /// <summary>
@@ -18,8 +20,9 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
     [Parameter] public SwitchParameter Ranked { get; set; }
     [Parameter] public SwitchParameter Force { get; set; }
     [Parameter] public SwitchParameter NoScramble { get; set; }
-    [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
-    [Parameter] public string[]? Catalog { get; set; }
+    [Parameter] [ValidateRange(1, int.MaxValue)] public int? ThrottleLimit { get; set; }
+    [Parameter, ArgumentCompleter(typeof(CatalogFileCompleter))] public string[]? Catalog { get; set; }
+    [Parameter] public string? CachePath { get; set; }
     /// <summary>Part i/N of the run list (1-based); no indexes are written (Complete-MimicDataset does).</summary>
     [Parameter] public Shard? Shard { get; set; }
 
@@ -32,8 +35,9 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
         if (!ShouldProcess(outDir, action)) return;
         var options = new MimicDatasetOptions
         {
-            Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit,
-            CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(), Shard = Shard,
+            Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ResolveThrottleLimit(config, ThrottleLimit),
+            CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(),
+            CacheDirectory = CachePath is null ? null : ResolveUserPath(CachePath), Shard = Shard,
         };
         var results = RunCampaign(config, "Invoke-MimicDataset", "steps (candidates of every target run, then conversion of each of this run's)", "MimicDatasetFailed",
             (progress, stop) => MimicDatasetBuilder.Run(config, options, progress, stop));

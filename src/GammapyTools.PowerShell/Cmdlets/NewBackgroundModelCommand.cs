@@ -34,7 +34,9 @@ public sealed class NewBackgroundModelCommand : GammapyCmdlet
     [Parameter, ValidateRange(0.01, 90.0)] public double OffsetMax { get; set; } = 2.5;
     [Parameter, ValidateRange(1, 10_000)] public int OffsetBins { get; set; } = 10;
     [Parameter] public SwitchParameter ThreeDimensional { get; set; }
+    // Smoothing is on by default (the template's smooth: true, σ = 1 bin); -Smooth is kept for scripts that pass it.
     [Parameter] public SwitchParameter Smooth { get; set; }
+    [Parameter] public SwitchParameter NoSmooth { get; set; }
     [Parameter, ValidateRange(0.0, 100.0)] public double SmoothSigma { get; set; } = 1.0;
     [Parameter, ArgumentCompleter(typeof(CatalogFileCompleter))] public string[]? Catalog { get; set; }
     [Parameter] public string[]? ExcludeRegion { get; set; }
@@ -66,7 +68,7 @@ public sealed class NewBackgroundModelCommand : GammapyCmdlet
             {
                 Binning = binning,
                 ThreeDimensional = ThreeDimensional,
-                SmoothSigma = Smooth ? SmoothSigma : null,
+                SmoothSigma = NoSmooth ? null : SmoothSigma,
                 Exclusions = exclusions,
             };
         }
@@ -82,7 +84,12 @@ public sealed class NewBackgroundModelCommand : GammapyCmdlet
         {
             IReadOnlyList<Run> sources = ParameterSetName == MatchedSet ? BackgroundRun : [run];
             WriteVerbose($"run {run.ObsId}: background from {sources.Count} run(s)");
-            try { WriteObject(BackgroundModelBuilder.Build(run, sources, _options!)); }
+            try
+            {
+                var model = BackgroundModelBuilder.Build(run, sources, _options!);
+                foreach (string w in model.Warnings) WriteWarning(w);
+                WriteObject(model);
+            }
             catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or ArgumentException or KeyNotFoundException)
             {
                 WriteFileError(e, "BackgroundNotBuilt", ErrorCategory.InvalidData, run);

@@ -123,6 +123,23 @@ public class ConfigTests
         Assert.Equal(File.ReadAllText(again), File.ReadAllText(third));
     }
 
+    [Fact]
+    public void A_clone_is_deep_and_writes_the_same_yaml()
+    {
+        var (cfg, dir, _) = LoadExample();
+        string before = cfg.ToYaml();
+        var copy = cfg.Clone();
+        Assert.Equal(before, copy.ToYaml());
+        Assert.Equal(cfg.ToYaml(Path.Combine(dir, "sub")), copy.ToYaml(Path.Combine(dir, "sub")));   // relative paths stay relative
+        Assert.Equal(cfg.SourcePath, copy.SourcePath);
+        AssertSameValues(cfg, copy);
+        copy.BackgroundSelectionSection["n_mimic"] = 9;
+        ((ConfigSection)copy.BackgroundSelectionSection["bkg_runlist"]!).Set("64080", new List<object?> { 1L });
+        ((List<object?>)copy.BackgroundSelectionSection["questionable"]!).Clear();
+        copy.AddQuestionable(1, "no_mimic");
+        Assert.Equal(before, cfg.ToYaml());
+    }
+
     private static void AssertSameValues(ConfigSection a, ConfigSection b)
     {
         Assert.Equal(a.Entries.Select(e => e.Key), b.Entries.Select(e => e.Key));
@@ -140,15 +157,22 @@ public class ConfigTests
     {
         var cfg = GammapyToolsConfig.CreateDefault();
         var s = cfg.GetBackgroundSelection();
-        Assert.Equal(0.7, s.NsbDiff);
-        Assert.Equal(0.15, s.ElDiff);
+        // The template's values as gammapy-tools' get_config() gives them (not docs/config.md's).
+        Assert.Equal(1.5, s.NsbDiff);
+        Assert.Equal(1.0, s.ElDiff);
         Assert.Equal(45.0, s.AzDiff);
         Assert.Equal(4, s.NTel);
         Assert.Equal(180.0, s.TimeMax);
+        Assert.True(s.SameSeason);
+        Assert.Equal(50.0, s.TimeRequest);
         Assert.Equal(5, s.NMimic);
         Assert.True(s.KlDiv);
+        Assert.False(s.StoreKl);
+        Assert.Equal(true, cfg.BackgroundSelectionSection["smooth"]);
+        Assert.Equal(1.0, cfg.BackgroundSelectionSection["smooth_sigma"]);
+        Assert.Equal(16, cfg.Section("config")["njobs"]);
         Assert.Equal(0.1, cfg.Section("binning")["e_min"]);
-        Assert.Equal(20, cfg.Section("binning")["e_bins"]);
+        Assert.Equal(10, cfg.Section("binning")["e_bins"]);
         var back = GammapyToolsConfig.Parse(cfg.ToYaml());
         Assert.Empty(back.Warnings);
         AssertSameValues(cfg, back);
