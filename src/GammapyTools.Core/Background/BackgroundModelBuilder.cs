@@ -39,6 +39,8 @@ public static class BackgroundModelBuilder
         foreach (var source in sourceRuns)
         {
             var events = EventList.Read(source, ["RA", "DEC", "ENERGY"]);
+            RunValidation.Exposure(source.Livetime ?? events.Header.GetDouble("LIVETIME"), "LIVETIME", source.Path, null);
+            CheckGti(source);
             var regions = options.Exclusions?.ForField(source.Pointing, options.Binning.OffsetMax) ?? [];
             excluded.AddRange(regions);
             estimator.Add(source, events, regions);
@@ -48,6 +50,19 @@ public static class BackgroundModelBuilder
             options.ThreeDimensional ? estimator.ToBackground3D(options.SmoothSigma) : null,
             sourceRuns.Select(r => r.ObsId).ToList(), estimator.Livetime, estimator.EventsUsed, estimator.EventsExcluded,
             excluded.DistinctBy(r => (r.Center, r.Radius)).ToList());
+    }
+
+    /// <summary>The run's good time intervals, where it has them, must be valid (STOP ≥ START) for its livetime to mean anything.</summary>
+    private static void CheckGti(Run run)
+    {
+        if (run.FindHdu("gti") is not { } location) return;
+        FitsException.Guard(location.FilePath, () =>
+        {
+            using var file = FitsFile.Open(location.FilePath);
+            var info = HduClassifier.Find(file, location);
+            RunValidation.Gti(file.ReadTable(info), file.Path, info.Index);
+            return true;
+        });
     }
 
     /// <summary>
@@ -63,6 +78,7 @@ public static class BackgroundModelBuilder
         List<Hdu> hdus;
         using (var file = FitsFile.Open(run.Path))
             hdus = file.Hdus.Where(h => HduClassifier.Classify(h.Header) is not ("bkg", _)).Select(file.ReadHdu).ToList();
+        if (background.Table.RowCount == 0) throw new FitsException("the background model to attach is empty", run.Path, keyword: "BKG");
         var header = background.Header;
         header.Set("OBS_ID", run.ObsId, "observation identifier");
         hdus.Add(background);

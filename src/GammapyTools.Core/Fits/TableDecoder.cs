@@ -80,6 +80,8 @@ internal static class TableDecoder
     private static Array Allocate(ColumnFormat f, bool unsigned, int rows)
     {
         int n = f.Repeat;
+        // The caller checked rows × row width against the data's length; this keeps a wrap impossible.
+        _ = checked(rows * Math.Max(f.FieldWidth, 2 * n));
         return f.Type switch
         {
             'L' => new bool[rows * n],

@@ -30,15 +30,27 @@ public static class FovConverter
         var sources = options.ResolveScrambleSources();
         long seed = options.Seed ?? (long)BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
 
+        // Anything malformed in the background run's content ends as one FitsException naming its file.
+        return FitsException.Guard(background.Path, () => ConvertChecked(background, target, options, output, sources, seed));
+    }
+
+    private static ConvertResult ConvertChecked(Run background, Run target, ConvertOptions options, string output,
+        IReadOnlyList<ScrambleSource> sources, long seed)
+    {
         var hdus = ReadBackgroundRun(background);
         int eventsIndex = hdus.FindIndex(h => HduClassifier.Classify(h.Header)?.Type == "events");
         if (eventsIndex < 0 || hdus[eventsIndex] is not BinaryTableHdu eventsHdu)
             throw new FovConversionException("the background run's file has no EVENTS table (HDUCLAS1 = EVENTS)") { FilePath = background.Path };
         var eh = eventsHdu.Header;
-        var from = new SkyCoord(
-            eh.GetDouble("RA_PNT") ?? throw new FovConversionException("the EVENTS header has no RA_PNT") { FilePath = background.Path },
-            eh.GetDouble("DEC_PNT") ?? throw new FovConversionException("the EVENTS header has no DEC_PNT") { FilePath = background.Path });
-        var to = new SkyCoord(target.RaPnt, target.DecPnt);
+        // An unusable run is an error, never a silent output (RunValidation; no NaN is ever written).
+        RunValidation.Events(eventsHdu.Table, background.Path, eventsIndex);
+        RunValidation.Exposure(eh.GetDouble("LIVETIME"), "LIVETIME", background.Path, eventsIndex);
+        RunValidation.Exposure(eh.GetDouble("ONTIME"), "ONTIME", background.Path, eventsIndex);
+        for (int i = 0; i < hdus.Count; i++)
+            if (hdus[i] is BinaryTableHdu gti && HduClassifier.Classify(gti.Header)?.Type == "gti") RunValidation.Gti(gti, background.Path, i);
+        var from = new SkyCoord(RunValidation.Pointing(eh, "RA_PNT", background.Path, eventsIndex), RunValidation.Pointing(eh, "DEC_PNT", background.Path, eventsIndex));
+        var to = new SkyCoord(RunValidation.CheckPointing(target.RaPnt, "RA_PNT", target.Path, null, $"target run {target.ObsId}: "),
+            RunValidation.CheckPointing(target.DecPnt, "DEC_PNT", target.Path, null, $"target run {target.ObsId}: "));
         long originalObsId = eh.GetLong("OBS_ID") ?? background.ObsId;
 
         // 1. Scramble in the background run's own frame.
@@ -109,9 +121,13 @@ public static class FovConverter
         }
         var loc = locations.FirstOrDefault(h => h.HduType == "bkg")
             ?? throw new FovConversionException($"the target run {target.ObsId} has no background model (no bkg HDU) to copy") { FilePath = target.Path };
-        using var file = FitsFile.Open(loc.FilePath);
-        var info = HduClassifier.Find(file, loc);
-        return (file.ReadHdu(info), loc.HduClass);
+        return FitsException.Guard(loc.FilePath, () =>
+        {
+            using var file = FitsFile.Open(loc.FilePath);
+            var hdu = file.ReadHdu(HduClassifier.Find(file, loc));
+            RunValidation.BackgroundModel(hdu, loc.FilePath);
+            return (hdu, loc.HduClass);
+        });
     }
 
     /// <summary>Re-points RA/DEC of an events table from <paramref name="from"/> to <paramref name="to"/> (RA in [0, 360)).</summary>

@@ -43,9 +43,14 @@ public abstract class GammapyCmdlet : PSCmdlet
             {
                 files.Add(full);
             }
+            else if (Directory.Exists(full))
+            {
+                WriteFileError(new IOException("this is a directory, not a file"),
+                    "PathIsDirectory", ErrorCategory.InvalidArgument, full);
+            }
             else
             {
-                WriteFileError(new FileNotFoundException($"File not found: {full}", full),
+                WriteFileError(new FileNotFoundException("file not found", full),
                     "FileNotFound", ErrorCategory.ObjectNotFound, full);
             }
             return files;
@@ -76,7 +81,7 @@ public abstract class GammapyCmdlet : PSCmdlet
             }
             else if (!WildcardPattern.ContainsWildcardCharacters(path))
             {
-                WriteFileError(new IOException($"'{p}' is a directory, not a file."),
+                WriteFileError(new IOException("this is a directory, not a file"),
                     "PathIsDirectory", ErrorCategory.InvalidArgument, p);
             }
         }
@@ -118,9 +123,26 @@ public abstract class GammapyCmdlet : PSCmdlet
         string? file = DescribeTarget(target);
         if (file is not null)
         {
-            record.ErrorDetails = new ErrorDetails($"{file}: {exception.Message}");
+            record.ErrorDetails = new ErrorDetails(NameOnce(file, exception));
         }
         return record;
+    }
+
+    /// <summary>
+    /// "target: problem" with the file named once: a FitsException's message already starts with
+    /// its file, so when that file is the target's, only its reason follows the target.
+    /// </summary>
+    internal static string NameOnce(string target, Exception exception)
+    {
+        if (exception is Fits.FitsException { FilePath: { } path } fits && target.Contains(path, StringComparison.Ordinal))
+        {
+            return $"{target}: {fits.Reason}";
+        }
+        if (exception.Message.StartsWith(target, StringComparison.Ordinal))
+        {
+            return exception.Message;
+        }
+        return $"{target}: {exception.Message}";
     }
 
     /// <summary>
