@@ -39,7 +39,8 @@ public static class BackgroundModelBuilder
         foreach (var source in sourceRuns)
         {
             var events = EventList.Read(source, ["RA", "DEC", "ENERGY"]);
-            RunValidation.Exposure(source.Livetime ?? events.Header.GetDouble("LIVETIME"), "LIVETIME", source.Path, null);
+            if (RunValidation.Exposure(source.Livetime ?? events.Header.GetDouble("LIVETIME"), "LIVETIME", source.Path, null) is null)
+                throw new FitsException($"run {source.ObsId} has no LIVETIME; its exposure is unknown", source.Path, keyword: "LIVETIME");
             CheckGti(source);
             var regions = options.Exclusions?.ForField(source.Pointing, options.Binning.OffsetMax) ?? [];
             excluded.AddRange(regions);

@@ -230,6 +230,8 @@ internal static class BinaryTableCodec
     {
         var format = column.Format;
         var perRow = column.Data;
+        // A descriptor with repeat 0 has no bytes in the row (and so no arrays in the heap).
+        if (format.Repeat == 0) return;
         for (int r = 0; r < rows; r++)
         {
             object? value = perRow.GetValue(r);
