@@ -100,7 +100,9 @@ public sealed class DataStore
             ?? f.Find("HDU_INDEX") ?? (f.Hdus.Count > 1 ? f.Hdus[1] : throw new FitsException("the hdu-index has no table", path));
         var t = f.ReadTable(info).Table;
         foreach (var col in new[] { "OBS_ID", "HDU_TYPE", "HDU_CLASS", "FILE_DIR", "FILE_NAME", "HDU_NAME" })
-            if (!t.Contains(col)) throw new FitsException($"the hdu-index has no {col} column", path);
+            if (!t.Contains(col)) throw new FitsException($"the hdu-index has no {col} column", path, keyword: col);
+            else if ((col == "OBS_ID") == (t[col].Format.Type == 'A') || t[col].Format.IsVariableLength)
+                throw new FitsException($"the hdu-index column {col} is declared '{t[col].Format}'; it must be {(col == "OBS_ID" ? "a number" : "text")}", path, keyword: col);
         var ids = t["OBS_ID"].ToDoubles();
         var types = t["HDU_TYPE"].Get<string>();
         var classes = t["HDU_CLASS"].Get<string>();

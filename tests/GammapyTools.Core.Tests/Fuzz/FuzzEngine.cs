@@ -239,6 +239,11 @@ public static class FuzzEngine
             string outcome = "success";
             string? violation = null;
             try { violation = Exercise(seedFile, input, op); }
+            catch (FitsException e) when (e.InnerException is { } inner && e.Message.Contains("malformed content (", StringComparison.Ordinal))
+            {
+                // Typed, but caught by the guard rather than an explicit check: counted apart, with the site.
+                outcome = $"{nameof(FitsException)} (guard: {inner.GetType().Name} at {Site(inner)})";
+            }
             catch (FitsException) { outcome = nameof(FitsException); }
             catch (FovConversionException) { outcome = nameof(FovConversionException); }
             catch (Exception e)
@@ -277,6 +282,13 @@ public static class FuzzEngine
                 if (mutatedKind && p != input) File.Delete(p);
                 if (!mutatedKind && !File.Exists(p) && File.Exists(Path.Combine(_corpus.StoreFolder, name))) File.Copy(Path.Combine(_corpus.StoreFolder, name), p);
             }
+        }
+
+        private static string Site(Exception e)
+        {
+            var frame = new StackTrace(e, false).GetFrames().FirstOrDefault(f => f.GetMethod()?.DeclaringType?.Namespace?.StartsWith("GammapyTools", StringComparison.Ordinal) == true);
+            var m = frame?.GetMethod();
+            return m is null ? "?" : $"{m.DeclaringType?.Name}.{m.Name}";
         }
 
         /// <summary>The operations of one case; returns a broken rule or null.</summary>
