@@ -8,6 +8,7 @@ namespace GammapyTools.Tests.Fuzz;
 /// --filter "FullyQualifiedName~FuzzTests"</c> (<c>GAMMAPY_FUZZ_SEED</c> picks another seed,
 /// <c>GAMMAPY_FUZZ_FIRST</c> the first case number, to shard a long run), or bench/Invoke-Fuzz.ps1.
 /// </summary>
+[Collection(FuzzCollection.Name)]
 public class FuzzTests(ITestOutputHelper output)
 {
     [Fact]
@@ -33,4 +34,14 @@ public class FuzzTests(ITestOutputHelper output)
 
     private static long Env(string name, long fallback) =>
         long.TryParse(Environment.GetEnvironmentVariable(name), out long v) ? v : fallback;
+}
+
+/// <summary>
+/// The fuzz test keeps both cores busy for a while: it runs alone, after the parallel tests, so that
+/// it neither slows nor is slowed by the suite's timing tests.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FuzzCollection
+{
+    public const string Name = "Fuzz (alone)";
 }
