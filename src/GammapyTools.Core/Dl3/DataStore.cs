@@ -90,8 +90,13 @@ public sealed class DataStore
             ?? f.Find("OBS_INDEX") ?? (f.Hdus.Count > 1 ? f.Hdus[1] : throw new FitsException("the obs-index has no table", obsIndex));
         var t = f.ReadTable(info);
         if (!t.Table.Contains("OBS_ID")) throw new FitsException("the obs-index has no OBS_ID column", obsIndex, keyword: "OBS_ID");
+        if (!IsNumber(t.Table["OBS_ID"]))
+            throw new FitsException($"the obs-index column OBS_ID is declared '{t.Table["OBS_ID"].Format}'; it must be a number", obsIndex, keyword: "OBS_ID");
         return (t.Table, t.Header);
     }
+
+    /// <summary>One number per row (an OBS_ID column).</summary>
+    private static bool IsNumber(FitsColumn c) => c.Repeat == 1 && c.Format.Type is 'B' or 'I' or 'J' or 'K' or 'E' or 'D';
 
     private static Dictionary<long, List<HduLocation>> ReadHduIndex(string path, string root)
     {
@@ -101,7 +106,7 @@ public sealed class DataStore
         var t = f.ReadTable(info).Table;
         foreach (var col in new[] { "OBS_ID", "HDU_TYPE", "HDU_CLASS", "FILE_DIR", "FILE_NAME", "HDU_NAME" })
             if (!t.Contains(col)) throw new FitsException($"the hdu-index has no {col} column", path, keyword: col);
-            else if ((col == "OBS_ID") == (t[col].Format.Type == 'A') || t[col].Format.IsVariableLength)
+            else if (col == "OBS_ID" ? !IsNumber(t[col]) : t[col].Format.Type != 'A')
                 throw new FitsException($"the hdu-index column {col} is declared '{t[col].Format}'; it must be {(col == "OBS_ID" ? "a number" : "text")}", path, keyword: col);
         var ids = t["OBS_ID"].ToDoubles();
         var types = t["HDU_TYPE"].Get<string>();

@@ -221,7 +221,7 @@ public static class FuzzEngine
         public FuzzOutcome RunCase(long i, int seed)
         {
             var clock = Stopwatch.StartNew();
-            var rng = new Random(HashCode.Combine(seed, i));
+            var rng = new Random(CaseSeed(seed, i));
             var seedFile = _corpus.Seeds[PickSeed(rng)];
             var (bytes, gzip, what) = Mutate(seedFile, rng);
             int op = rng.Next(5);
@@ -273,15 +273,29 @@ public static class FuzzEngine
 
         private void PrepareStore(SeedKind kind, string input)
         {
-            // The store holds exactly one hdu-index and one obs-index: the mutated one and the good other.
+            // The store holds exactly one hdu-index and one obs-index: the mutated one, and the good
+            // other one put back (an earlier case may have left a mutated one), so cases stay independent.
+            if (kind == SeedKind.Run) return;
             foreach (var name in DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames))
             {
                 string p = Path.Combine(_store, name);
-                bool isHdu = name.StartsWith("hdu", StringComparison.Ordinal);
-                bool mutatedKind = kind == SeedKind.HduIndex ? isHdu : kind == SeedKind.ObsIndex && !isHdu;
-                if (mutatedKind && p != input) File.Delete(p);
-                if (!mutatedKind && !File.Exists(p) && File.Exists(Path.Combine(_corpus.StoreFolder, name))) File.Copy(Path.Combine(_corpus.StoreFolder, name), p);
+                File.Delete(p);
+                bool mutatedKind = kind == SeedKind.HduIndex == name.StartsWith("hdu", StringComparison.Ordinal);
+                string good = Path.Combine(_corpus.StoreFolder, name);
+                if (!mutatedKind && File.Exists(good)) File.Copy(good, p);
             }
+        }
+
+        /// <summary>
+        /// The seed of case i: SplitMix64 of (seed, i), the same in every process (HashCode.Combine is
+        /// randomised per process, so it cannot be used to reproduce a case).
+        /// </summary>
+        public static int CaseSeed(int seed, long i)
+        {
+            ulong z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)i);
+            z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+            z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+            return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
         }
 
         private static string Site(Exception e)
