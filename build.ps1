@@ -3,21 +3,27 @@
 .SYNOPSIS
     Single entry point: build, test, bench, demo, clean.
 .DESCRIPTION
-    Run from anywhere as:  dotnet pwsh ./build.ps1 [-Task Build|Test|Bench|Demo|Clean] [-Configuration Release]
+    Run from anywhere as:  dotnet pwsh ./build.ps1 [-Task Build|Test|Package|Bench|Demo|Clean] [-Configuration Release]
 
-    Build  dotnet publish of src/GammapyTools.PowerShell (linux-x64, framework-dependent) into
-           module/bin, so native libraries land next to the DLL; copies the MAML help
-           (module/en-US) next to the DLL; checks that System.Management.Automation.dll is not shipped.
+    Build  dotnet publish of src/GammapyTools.PowerShell (portable, framework-dependent) into
+           module/bin, native libraries in runtimes/<rid>/native for linux-x64/arm64, osx, win-x64;
+           writes the MAML help next to the DLL and the about_ topics (module/en-US, config keys
+           filled in) to en-US beside the manifest; checks
+           that CmdletsToExport lists exactly the compiled cmdlets and that
+           System.Management.Automation.dll is not shipped.
+    Package Build, then out/GammapyTools.<version>.nupkg (Compress-PSResource of a staged module
+           folder: manifest, LICENSE, module/bin, format file).
     Test   Build, then the xunit tests (dotnet test) and the Pester tests (tests/pester, Pester 5.7.1
-           from tools/tools.proj) in a child pwsh. Prints a final line "N passed, N failed" over both
-           suites; exits non-zero if either fails.
+           from tools/tools.proj) in a child pwsh. Prints a final line "N passed, N failed, N skipped"
+           over both suites; exits non-zero if either fails. A test whose oracle (python3 gammapy,
+           fitsverify, ../shared/data, Slurm) is missing is skipped, and fails with CI=true.
     Bench  Build, then bench/Invoke-Bench.ps1 (if present).
     Demo   Build, then demo/Invoke-Demo.ps1 (if present).
-    Clean  Removes module/bin, TestResults and the projects' bin/obj.
+    Clean  Removes module/bin, en-US, TestResults, out and the projects' bin/obj.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Bench', 'Demo', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -32,6 +38,9 @@ $Root = $PSScriptRoot
 $ModuleBin = Join-Path $Root 'module/bin'
 $ResultsDir = Join-Path $Root 'TestResults'
 $PesterManifest = Join-Path $Root 'tools/packages/pester/5.7.1/tools/Pester.psd1'
+$OutDir = Join-Path $Root 'out'
+# Platforms whose SkiaSharp/HarfBuzzSharp native libraries ship with the module (osx: one universal binary).
+$NativeRids = @('linux-x64', 'linux-arm64', 'osx', 'win-x64')
 
 function Write-Step([string] $Message) {
     Write-Host "==> $Message" -ForegroundColor Cyan
@@ -58,8 +67,19 @@ function Get-ChildPwsh {
 function Invoke-Build {
     Write-Step "Build ($Configuration): dotnet publish -> module/bin"
     if (Test-Path $ModuleBin) { Remove-Item $ModuleBin -Recurse -Force }
+    # Portable (no runtime identifier): native libraries land in runtimes/<rid>/native, where the
+    # module's NativeLibraryLoader finds the one for the running platform. Only the platforms the
+    # package promises are kept (the others would triple its size).
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GammapyTools.PowerShell'),
-        '-c', $Configuration, '-r', 'linux-x64', '--self-contained', 'false', '-o', $ModuleBin, '-nologo')
+        '-c', $Configuration, '--self-contained', 'false', '-o', $ModuleBin, '-nologo')
+    foreach ($rid in Get-ChildItem (Join-Path $ModuleBin 'runtimes') -Directory) {
+        if ($rid.Name -notin $NativeRids) { Remove-Item $rid.FullName -Recurse -Force }
+    }
+    foreach ($rid in $NativeRids) {
+        if (-not (Get-ChildItem (Join-Path $ModuleBin "runtimes/$rid/native") -Filter '*SkiaSharp*' -ErrorAction SilentlyContinue)) {
+            throw "SkiaSharp's native library for $rid is missing from module/bin/runtimes/$rid/native."
+        }
+    }
 
     # pwsh brings its own System.Management.Automation; a copy next to the DLL would shadow it.
     $sma = @(Get-ChildItem $ModuleBin -Recurse -Filter 'System.Management.Automation.dll')
@@ -79,6 +99,17 @@ function Invoke-Build {
     Invoke-Native $pwsh.Path (@($pwsh.Arguments) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'module/help/Build-Help.ps1'),
         '-ModuleDll', (Join-Path $ModuleBin 'GammapyTools.PowerShell.dll'), '-OutFile', $helpXml))
     Write-Host "    module built: $(Join-Path $ModuleBin 'GammapyTools.PowerShell.dll')"
+}
+
+function Invoke-Package {
+    # out/GammapyTools.<version>.nupkg: the module as Install-PSResource/Install-Module install it.
+    Invoke-Build
+    Write-Step "Package: tools/New-ModulePackage.ps1 -> out/"
+    $pwsh = Get-ChildPwsh
+    Invoke-Native $pwsh.Path (@($pwsh.Arguments) + @('-NoProfile', '-NonInteractive', '-File',
+        (Join-Path $Root 'tools/New-ModulePackage.ps1'), '-OutDir', $OutDir))
+    $nupkg = Get-ChildItem $OutDir -Filter 'GammapyTools.*.nupkg' | Sort-Object LastWriteTime | Select-Object -Last 1
+    Write-Host ("    package: {0} ({1:N1} MB)" -f $nupkg.FullName, ($nupkg.Length / 1MB))
 }
 
 function Get-TrxCount {
@@ -157,13 +188,14 @@ exit 0
     }
     if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
 
-    # ---- summary (the last line is read by CI: "N passed, N failed")
+    # ---- summary (the last line is read by CI: "N passed, N failed, N skipped")
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
     Write-Host ''
     Write-Host ("xunit:  {0} passed, {1} failed, {2} skipped" -f $xunit.Passed, $xunit.Failed, $xunit.Skipped)
     Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
-    [Console]::Out.WriteLine("$passed passed, $failed failed")
+    [Console]::Out.WriteLine("$passed passed, $failed failed, $skipped skipped")
     if ($xunitExit -ne 0 -or $pesterExit -ne 0 -or $failed -gt 0) { exit 1 }
 }
 
@@ -181,12 +213,13 @@ function Invoke-OptionalScript([string] $Name, [string] $RelativePath) {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Package' { Invoke-Package }
     'Bench' { Invoke-OptionalScript 'Bench' 'bench/Invoke-Bench.ps1' }
     'Demo' { Invoke-OptionalScript 'Demo' 'demo/Invoke-Demo.ps1' }
     'Clean' {
         Write-Step 'Clean'
         Invoke-Native dotnet @('clean', (Join-Path $Root 'GammapyTools.slnx'), '-c', $Configuration, '-nologo', '-v', 'q')
-        foreach ($dir in @($ModuleBin, $ResultsDir)) {
+        foreach ($dir in @($ModuleBin, $ResultsDir, $OutDir, (Join-Path $Root 'en-US'))) {
             if (Test-Path $dir) { Remove-Item $dir -Recurse -Force; Write-Host "    removed $dir" }
         }
     }

@@ -22,6 +22,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot -Parent
 Import-Module (Join-Path $root 'GammapyTools.psd1') -Force
+. (Join-Path $PSScriptRoot 'SimulatedStoreConfig.ps1')
 
 function Step([string] $text) { Write-Host "`n== $text" -ForegroundColor Cyan }
 
@@ -41,21 +42,7 @@ $cfg.io.search_datastore = $search
 $cfg.io.in_dir = Join-Path $out 'analysis'
 $cfg.io.out_dir = Join-Path $out 'results'
 $cfg.run_selection.runlist = $targetIds
-# The simulated store is small: loosen the matching so every target finds background runs.
-$cfg.background_selection.nsb_diff = 3
-$cfg.background_selection.el_diff = 0.5
-$cfg.background_selection.az_diff = 90
-$cfg.background_selection.time_max = 400
-$cfg.background_selection.time_request = 3
-$cfg.background_selection.n_mimic = $MimicCount
-# Background models are compared by KL divergence, which needs one binning: use the binning of
-# the simulated store's models (20 log bins 0.05–100 TeV, offsets 0–3° by 0.25°).
-$cfg.binning.e_min = 0.05
-$cfg.binning.e_max = 100
-$cfg.binning.e_bins = 20
-$cfg.binning.off_min = 0
-$cfg.binning.off_max = 3
-$cfg.binning.off_bins = 12
+Set-SimulatedStoreSettings -Config $cfg -MimicCount $MimicCount
 $configPath = Join-Path $out 'analysis.yaml'
 $cfg | Export-GammapyToolsConfig -Path $configPath
 Write-Host "written $configPath; run list: $($targetIds -join ', ')"

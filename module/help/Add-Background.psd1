@@ -12,7 +12,7 @@
     Inputs      = @(@{ Type = 'GammapyTools.Background.BackgroundModelResult'; Description = 'Models, by value.' })
     Outputs     = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'The new runs, read from the written files.' })
     Examples    = @(
-        @{ Title = 'Attach models made from the runs themselves'; Code = 'Get-Run -Path ./runs/*.fits.gz | New-BackgroundModel -FromRun | Add-Background -Destination ./with-bkg | New-DataStoreIndex -Path ./with-bkg'; Remarks = 'Writes the runs with backgrounds and indexes them as a data store gammapy opens.' }
+        @{ Title = 'Attach models made from the runs themselves'; Code = 'Get-Run -DataStore ./store -ObsId 64080, 64083 | New-BackgroundModel -FromRun | Add-Background -Destination ./with-bkg | New-DataStoreIndex -Path ./with-bkg'; Remarks = 'Writes copies of runs 64080 and 64083 with a BACKGROUND HDU made from their own events into ./with-bkg and indexes them as a data store gammapy opens. The inputs in ./store are not modified.' }
     )
     Links       = @('New-BackgroundModel', 'New-DataStoreIndex')
 }

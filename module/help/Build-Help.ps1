@@ -4,7 +4,8 @@
     Writes the MAML help file of the binary cmdlets from one small data file per cmdlet.
 .DESCRIPTION
     Each module/help/<Verb-Noun>.psd1 holds the words (synopsis, description, one sentence or more
-    per parameter, inputs, outputs, notes, examples, links). The parameter facts (sets, type,
+    per parameter, inputs, outputs, notes, examples, links, and Defaults = @{ Param = 'text' } for a
+    default computed at run time; other defaults are read from a new cmdlet object). The parameter facts (sets, type,
     mandatory, position, pipeline input, aliases, wildcards) come from the compiled cmdlet itself,
     so the help can never disagree with the code. A cmdlet without a help file, a parameter
     without a description, or a description of a parameter that does not exist stops the build.
@@ -39,7 +40,34 @@ $w = [System.Xml.XmlWriter]::Create($tmp, $settings)
 function Para([string[]] $Text) { foreach ($t in $Text) { $w.WriteElementString('para', $ns.maml, $t) } }
 function Description([string[]] $Text) { $w.WriteStartElement('description', $ns.maml); Para $Text; $w.WriteEndElement() }
 
-function Write-Parameter($Parameter, $SetInfo, [string] $Text, [bool] $InSyntax) {
+function Get-TypeName([type] $Type) {
+    # What the syntax line shows: Int64 for Nullable`1[Int64], String[] for arrays, no generic arity.
+    $inner = [Nullable]::GetUnderlyingType($Type)
+    if ($inner) { return Get-TypeName $inner }
+    if ($Type.IsArray) { return "$(Get-TypeName $Type.GetElementType())[]" }
+    if ($Type.IsGenericType) { return "$($Type.Name -replace '`\d+$')[$(($Type.GetGenericArguments() | ForEach-Object { Get-TypeName $_ }) -join ', ')]" }
+    return $Type.Name
+}
+
+function Get-DefaultText($Instance, [string] $Name, $Overrides) {
+    # The help file's Defaults entry when it has one (a default computed at run time), else the
+    # property's initial value on a new cmdlet object; no value is "None".
+    if ($Overrides -and $Overrides.ContainsKey($Name)) { return [string]$Overrides[$Name] }
+    if ($null -eq $Instance) { return 'None' }
+    $value = $Instance.GetType().GetProperty($Name).GetValue($Instance)
+    if ($value -is [System.Management.Automation.SwitchParameter]) { return $value.IsPresent.ToString() }
+    if ($null -eq $value -or ($value -is [array] -and $value.Count -eq 0) -or ($value -is [string] -and $value -eq '')) { return 'None' }
+    if ($value -is [array]) { return ($value | ForEach-Object { [string]$_ }) -join ', ' }
+    return [System.Convert]::ToString($value, [cultureinfo]::InvariantCulture)
+}
+
+# -WhatIf and -Confirm are common parameters, but users look for them in the syntax of a writer.
+$shouldProcessText = @{
+    WhatIf  = 'Shows what would be written without writing anything.'
+    Confirm = 'Asks for confirmation before each file or folder is written.'
+}
+
+function Write-Parameter($Parameter, $SetInfo, [string] $Text, [bool] $InSyntax, [string] $Default = 'None') {
     $attr = $SetInfo
     $pipeline = @()
     if ($attr.ValueFromPipeline) { $pipeline += 'ByValue' }
@@ -59,10 +87,11 @@ function Write-Parameter($Parameter, $SetInfo, [string] $Text, [bool] $InSyntax)
         $w.WriteStartElement('parameterValue', $ns.command)
         $w.WriteAttributeString('required', $(if ($isSwitch) { 'false' } else { 'true' }))
         $w.WriteAttributeString('variableLength', 'false')
-        $w.WriteString($Parameter.ParameterType.Name)
+        $w.WriteString((Get-TypeName $Parameter.ParameterType))
         $w.WriteEndElement()
     }
-    $w.WriteStartElement('type', $ns.dev); $w.WriteElementString('name', $ns.maml, $Parameter.ParameterType.FullName); $w.WriteEndElement()
+    $w.WriteStartElement('type', $ns.dev); $w.WriteElementString('name', $ns.maml, (Get-TypeName $Parameter.ParameterType)); $w.WriteEndElement()
+    $w.WriteElementString('defaultValue', $ns.dev, $Default)
     $w.WriteEndElement()
 }
 
@@ -78,6 +107,11 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     foreach ($p in $own) { if (-not $paramText.ContainsKey($p.Name)) { $problems.Add("$($cmd.Name): parameter -$($p.Name) has no description") } }
     foreach ($k in $paramText.Keys) { if ($k -notin $own.Name) { $problems.Add("$($cmd.Name): help describes -$k, which the cmdlet does not have") } }
     if (-not $help.Examples) { $problems.Add("$($cmd.Name): no example") }
+    $defaults = $help['Defaults']
+    if ($defaults) { foreach ($k in $defaults.Keys) { if ($k -notin $own.Name) { $problems.Add("$($cmd.Name): help gives a default for -$k, which the cmdlet does not have") } } }
+    $instance = try { [Activator]::CreateInstance($cmd.ImplementingType) } catch { $null }
+    $shouldProcess = @($cmd.Parameters.Keys) -contains 'WhatIf'
+    $shown = @($own) + @(if ($shouldProcess) { $cmd.Parameters['WhatIf'], $cmd.Parameters['Confirm'] })
 
     $w.WriteStartElement('command', 'command', $ns.command)
     $w.WriteAttributeString('xmlns', 'maml', $null, $ns.maml)
@@ -94,18 +128,21 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     foreach ($set in $cmd.ParameterSets) {
         $w.WriteStartElement('syntaxItem', $ns.command)
         $w.WriteElementString('name', $ns.maml, $cmd.Name)
-        foreach ($sp in $set.Parameters | Where-Object { $_.Name -notin $common } | Sort-Object { if ($_.Position -ge 0) { $_.Position } else { 1000 } }) {
+        $inSyntax = $set.Parameters | Where-Object { $_.Name -notin $common -or ($shouldProcess -and $_.Name -in 'WhatIf', 'Confirm') }
+        foreach ($sp in $inSyntax | Sort-Object { if ($_.Position -ge 0) { $_.Position } elseif ($_.Name -in 'WhatIf', 'Confirm') { 2000 } else { 1000 } }) {
             $p = $cmd.Parameters[$sp.Name]
-            Write-Parameter $p $sp ([string]($paramText[$sp.Name])) $true
+            $text = if ($paramText.ContainsKey($sp.Name)) { [string]$paramText[$sp.Name] } else { $shouldProcessText[$sp.Name] }
+            Write-Parameter $p $sp $text $true
         }
         $w.WriteEndElement()
     }
     $w.WriteEndElement()
 
     $w.WriteStartElement('parameters', $ns.command)
-    foreach ($p in $own | Sort-Object Name) {
+    foreach ($p in $shown | Sort-Object Name) {
         $first = $cmd.ParameterSets | ForEach-Object { $_.Parameters | Where-Object Name -eq $p.Name } | Select-Object -First 1
-        Write-Parameter $p $first ([string]($paramText[$p.Name])) $false
+        if ($p.Name -in $own.Name) { Write-Parameter $p $first ([string]($paramText[$p.Name])) $false (Get-DefaultText $instance $p.Name $defaults) }
+        else { Write-Parameter $p $first $shouldProcessText[$p.Name] $false 'False' }
     }
     $w.WriteEndElement()
 
@@ -139,7 +176,7 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     $w.WriteEndElement()
 
     $w.WriteStartElement('relatedLinks', $ns.command)
-    foreach ($link in @($help.Links)) {
+    foreach ($link in @($help.Links) + 'about_GammapyTools') {
         if (-not $link) { continue }
         $w.WriteStartElement('navigationLink', $ns.maml); $w.WriteElementString('linkText', $ns.maml, $link); $w.WriteElementString('uri', $ns.maml, ''); $w.WriteEndElement()
     }
@@ -150,9 +187,42 @@ $w.WriteEndElement()
 $w.WriteEndDocument()
 $w.Close()
 
+# The manifest lists its cmdlets (so that pwsh can auto-load them); it must name exactly the compiled ones.
+$manifestPath = Join-Path $PSScriptRoot '../../GammapyTools.psd1'
+$listed = @((Import-PowerShellDataFile $manifestPath).CmdletsToExport)
+$compiled = @(Get-Command -Module $module.Name -CommandType Cmdlet | ForEach-Object Name)
+$notListed = @($compiled | Where-Object { $_ -notin $listed } | Sort-Object)
+$notCompiled = @($listed | Where-Object { $_ -notin $compiled } | Sort-Object)
+if ($notListed -or $notCompiled) {
+    $message = "GammapyTools.psd1 CmdletsToExport does not match the compiled cmdlets."
+    if ($notListed) { $message += "`n  add to CmdletsToExport: $($notListed -join ', ')" }
+    if ($notCompiled) { $message += "`n  remove from CmdletsToExport (no such cmdlet): $($notCompiled -join ', ')" }
+    $problems.Add($message)
+}
+
 if ($problems.Count) {
     Remove-Item $tmp -Force
-    throw "Cmdlet help is incomplete:`n  $($problems -join "`n  ")"
+    throw "Cmdlet help or manifest is incomplete:`n  $($problems -join "`n  ")"
 }
 Move-Item $tmp $OutFile -Force
-Write-Host "    help written for $((Get-Command -Module $module.Name -CommandType Cmdlet).Count) cmdlet(s): $OutFile"
+
+# about_ topics (module/en-US) go to en-US beside the manifest (the module base, where Get-Help looks
+# for them; ignored by git); {{CONFIG_KEYS}} becomes the key list of the compiled config schema, so
+# the topic cannot drift from what Import-GammapyToolsConfig accepts.
+$aboutDir = Join-Path $PSScriptRoot '../../en-US'
+New-Item -ItemType Directory -Force $aboutDir | Out-Null
+$keyLines = foreach ($section in [GammapyTools.Config.ConfigSchema]::TopLevel) {
+    $keys = [GammapyTools.Config.ConfigSchema]::KeysOf($section.Name)
+    if (-not $keys) { continue }
+    "    $($section.Name)"
+    foreach ($k in $keys) {
+        $default = if ($null -eq $k.Default) { '-' } elseif ($k.Default -is [System.Collections.IEnumerable] -and $k.Default -isnot [string]) { '[' + (@($k.Default) -join ', ') + ']' } else { [System.Convert]::ToString($k.Default, [cultureinfo]::InvariantCulture) }
+        $name = if ($k.InTemplate) { $k.Name } else { "$($k.Name)*" }
+        "        {0,-20} {1,-8} {2,-22} {3}" -f $name, $k.Kind, $default, $k.Description
+    }
+}
+foreach ($topic in Get-ChildItem (Join-Path $PSScriptRoot '../en-US') -Filter 'about_*.help.txt') {
+    $text = (Get-Content -Raw $topic.FullName).Replace('{{CONFIG_KEYS}}', ($keyLines -join [Environment]::NewLine))
+    Set-Content -Path (Join-Path $aboutDir $topic.Name) -Value $text -NoNewline
+}
+Write-Host "    help written for $((Get-Command -Module $module.Name -CommandType Cmdlet).Count) cmdlet(s) and the about_ topics: $OutFile"

@@ -19,7 +19,10 @@
     Inputs      = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'The scrambled run, by value.' })
     Outputs     = @(@{ Type = 'System.IO.FileInfo'; Description = 'The PNG written.' })
     Examples    = @(
-        @{ Title = 'Check a scrambled mimic run'; Code = '$mimic = $bkgRun | Convert-Fov -Target $target -Destination ./mimic -ScramblePoint ''184.467 30.117'' -ScrambleTheta 0.3 -Seed 7; Export-ScrambleDiagnostic -Original $bkgRun -Scrambled $mimic -Path scramble.png'; Remarks = 'The source circle and annulus come from the HISTORY of the mimic run.' }
+        @{ Title = 'Check a scrambled mimic run'; Code = '$original = Get-Run -DataStore ./src-bkg -ObsId 64080
+$target = Get-Run -DataStore ./hess -ObsId 23523
+$mimic = $original | Convert-Fov -Target $target -Destination ./mimic -ScramblePoint ''184.467 30.117'' -ScrambleTheta 0.3 -Seed 7
+Export-ScrambleDiagnostic -Original $original -Scrambled $mimic -Path ./scramble.png'; Remarks = 'Writes ./scramble.png: counts maps before and after scrambling and their difference, with the source circle and annulus taken from the HISTORY of the mimic run.' }
     )
     Links       = @('Convert-Fov', 'Get-Run')
 }

@@ -5,6 +5,7 @@
         'Keys and sections this module does not know are kept, in order, and written back by Export-GammapyToolsConfig; each gives a warning. Both spellings n_tel and n_tels are accepted in background_selection. Relative paths (io.search_datastore, io.in_dir, io.out_dir, io.results_dir, exclusion.star_cat, run-list files) are relative to the config file''s folder: they are resolved to absolute paths on import and written relative again on export. YAML comments are not kept.'
     )
     Parameters  = @{
+        Strict = 'Unknown keys and sections in the config are errors instead of warnings (each named with its line and a ''did you mean'' where a known key is close); the command stops before any work. Set it for a whole session with $PSDefaultParameterValues[''*:Strict''] = $true.'
         Path = 'The YAML files to read. Wildcards are expanded; relative paths are relative to the current location.'
     }
     Inputs      = @(@{ Type = 'System.String'; Description = 'File paths, by value or by the property name FullName or PSPath (Get-ChildItem output).' })

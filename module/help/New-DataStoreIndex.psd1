@@ -16,7 +16,9 @@
     )
     Outputs     = @(@{ Type = 'GammapyTools.PowerShell.Cmdlets.DataStoreIndexResult'; Description = 'The folder, the numbers of runs and HDUs indexed, and the paths of the two index files.' })
     Examples    = @(
-        @{ Title = 'Index a folder of DL3 files'; Code = 'Get-Run -Path ./somewhere/*.fits.gz | New-DataStoreIndex -Path ./somewhere'; Remarks = 'Writes ./somewhere/obs-index.fits.gz and ./somewhere/hdu-index.fits.gz.' }
+        @{ Title = 'Index a folder of DL3 files'; Code = 'New-Item -ItemType Directory ./somewhere | Out-Null
+Copy-Item ./src-bkg/*.fits.gz ./somewhere -Exclude *-index.fits.gz
+Get-Run -Path ./somewhere/*.fits.gz | New-DataStoreIndex -Path ./somewhere'; Remarks = 'Writes ./somewhere/obs-index.fits.gz and ./somewhere/hdu-index.fits.gz.' }
         @{ Title = 'Rebuild the index of a subset of a store'; Code = 'Get-Run -DataStore ./store | Where-Object NsbLevel -lt 5 | New-DataStoreIndex -Path ./store-lownsb -Force'; Remarks = 'The new index points to the same files (FILE_DIR relative to ./store-lownsb).' }
     )
     Links       = @('Get-Run')

@@ -20,8 +20,8 @@
     Outputs     = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'One Run object per simulated run.' })
     Notes       = @('The files are synthetic: a simple smooth instrument, not a VERITAS instrument response. Use them to exercise and benchmark analyses, not for physics.')
     Examples    = @(
-        @{ Title = 'Create a 50-run store and list its runs'; Code = 'New-SimulatedDataStore -Path ./store -RunCount 50 -Seed 1 | Format-Table'; Remarks = 'Writes 50 runs (64080.fits.gz and later), obs-index.fits.gz and hdu-index.fits.gz into ./store and shows the runs.' }
-        @{ Title = 'A store with a point source, replacing an earlier one'; Code = 'New-SimulatedDataStore -Path ./src-store -RunCount 20 -Source ''166.114 38.209'' -SourceRate 900 -EventsPerRun 50000 -Force'; Remarks = 'Every run points 0.5 degree away from the source; -Force writes into the folder although it holds an earlier store.' }
+        @{ Title = 'Create a 50-run store and list its runs'; Code = 'New-SimulatedDataStore -Path ./store50 -RunCount 50 -Seed 1 | Format-Table'; Remarks = 'Writes 50 runs (64080.fits.gz and later), obs-index.fits.gz and hdu-index.fits.gz into ./store50 and shows the runs.' }
+        @{ Title = 'A store with a point source, replacing an earlier one'; Code = 'New-SimulatedDataStore -Path ./store -RunCount 20 -Source ''166.114 38.209'' -SourceRate 900 -EventsPerRun 10000 -Force'; Remarks = 'Every run points 0.5 degree away from the source; -Force writes into ./store although it holds an earlier store (its run and index files are replaced).' }
     )
     Links       = @('Get-Run', 'New-DataStoreIndex')
 }

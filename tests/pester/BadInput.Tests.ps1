@@ -13,6 +13,11 @@ BeforeAll {
     $script:Good2 = Join-Path $script:Dir 'c_good.fits'
     Copy-Item $magic[0].FullName $script:Good1
     Copy-Item $magic[1].FullName $script:Good2
+    # A third run (another OBS_ID) and the target of conversions: H.E.S.S. DR1 runs.
+    $hess = Join-Path $script:RepoRoot 'tests/data/hess-dl3-dr1/data'
+    $script:Good3 = Join-Path $script:Dir 'd_good.fits.gz'
+    Copy-Item (Join-Path $hess 'hess_dl3_dr1_obs_id_023526.fits.gz') $script:Good3
+    $script:Target = Join-Path $hess 'hess_dl3_dr1_obs_id_023523.fits.gz'
 
     # A file the reader refuses: EVENTS NAXIS1 = 2^63-1 (the size overflows 64 bits).
     $bytes = [IO.File]::ReadAllBytes($script:Good1)
@@ -68,26 +73,25 @@ Describe 'A bad file in the middle of a batch' {
     }
 
     It 'Convert-Fov [good, unusable, good] converts 2 runs and names the unusable file' {
-        $runs = @(Get-Run -Path $script:Good1, $script:Unusable, $script:Good2)
+        $runs = @(Get-Run -Path $script:Good1, $script:Unusable, $script:Good3)
         $runs.Count | Should -Be 3    # its headers are fine: the events are the problem
-        $target = $runs[2]
+        $target = Get-Run -Path $script:Target
         $out = Join-Path $script:Dir 'mimic'
-        $converted = @($runs[0], $runs[1], $runs[0] | Convert-Fov -Target $target -OutputPath (Join-Path $out 'x.fits') -Force -Seed 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $converted = @($runs | Convert-Fov -Target $target -Destination $out -Force -Seed 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
         $converted.Count | Should -Be 2
         $errs.Count | Should -Be 1
         $errs[0].TargetObject | Should -Be $script:Unusable
         "$($errs[0])" | Should -Match 'non-finite RA'
         Get-Occurrence "$($errs[0])" $script:Unusable | Should -Be 1
-        # The output on disk is a good run: no NaN was ever written.
-        $check = Get-Run -Path (Join-Path $out 'x.fits')
-        $check.ObsId | Should -Be $target.ObsId
+        # The outputs on disk are good runs (no NaN was ever written), none for the unusable run.
+        $check = @(Get-Run -Path (Join-Path $out '*'))
+        $check.Count | Should -Be 2
+        $check.ObsId | Should -Be @($target.ObsId, $target.ObsId)
     }
 
     It 'Convert-Fov -Path [good, unreadable, good] goes on after the unreadable file' {
-        $target = Get-Run -Path $script:Good2
-        $third = Join-Path $script:Dir 'd_good.fits'
-        Copy-Item $script:Good1 $third
-        $converted = @(Convert-Fov -Path $script:Good1, $script:Unreadable, $third -Target $target -OutputPath (Join-Path $script:Dir 'y.fits') -Force -Seed 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $target = Get-Run -Path $script:Target
+        $converted = @(Convert-Fov -Path $script:Good1, $script:Unreadable, $script:Good3 -Target $target -Destination (Join-Path $script:Dir 'y') -Force -Seed 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
         $converted.Count | Should -Be 2
         $errs.Count | Should -Be 1
         $errs[0].TargetObject | Should -Be $script:Unreadable
@@ -95,10 +99,10 @@ Describe 'A bad file in the middle of a batch' {
 
     It 'Convert-Fov -ErrorAction Stop stops at the first bad run' {
         $runs = @(Get-Run -Path $script:Unusable, $script:Good1)
-        $target = Get-Run -Path $script:Good2
-        $out = Join-Path $script:Dir 'stop.fits'
-        { $runs | Convert-Fov -Target $target -OutputPath $out -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*non-finite RA*'
-        Test-Path $out | Should -BeFalse
+        $target = Get-Run -Path $script:Target
+        $out = Join-Path $script:Dir 'stop'
+        { $runs | Convert-Fov -Target $target -Destination $out -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*non-finite RA*'
+        @(Get-ChildItem $out -ErrorAction SilentlyContinue).Count | Should -Be 0
     }
 
     It 'New-BackgroundModel [good, unusable, good] builds 2 models and names the unusable run' {

@@ -40,8 +40,16 @@ Describe 'New-GammapyToolsConfig' {
         $cfg = New-GammapyToolsConfig
         $cfg | Should -BeOfType 'GammapyTools.Config.GammapyToolsConfig'
         $cfg.background_selection.n_mimic | Should -Be 5
-        $cfg.background_selection.nsb_diff | Should -Be 0.7
-        $cfg.binning.e_bins | Should -Be 20
+        # the template's values as gammapy-tools' get_config() gives them (not docs/config.md's)
+        $cfg.background_selection.nsb_diff | Should -Be 1.5
+        $cfg.background_selection.el_diff | Should -Be 1
+        $cfg.background_selection.smooth | Should -BeTrue
+        $cfg.background_selection.smooth_sigma | Should -Be 1
+        $cfg.background_selection.same_szn | Should -BeTrue
+        $cfg.background_selection.time_request | Should -Be 50
+        $cfg.background_selection.store_KL | Should -BeFalse
+        $cfg.config.njobs | Should -Be 16
+        $cfg.binning.e_bins | Should -Be 10
         $cfg.background_selection.n_mimic = 3
         $cfg.background_selection.n_mimic | Should -Be 3
         $cfg.background_selection.n_mimic | Should -BeOfType [int]

@@ -128,3 +128,47 @@ Describe 'Export-ScrambleDiagnostic' {
         $mimic | Export-ScrambleDiagnostic -Original $original.Path -Path $png -Force | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'Files without HDUCLAS keys (CTA 1DC style)' {
+    BeforeAll {
+        # A CTA-1DC-like file: a H.E.S.S. DR1 file of tests/data with every HDUCLAS key removed
+        # (GADF EXTNAMEs EVENTS, GTI, AEFF, EDISP, PSF, BKG remain), written by the module's FitsWriter.
+        function New-WithoutClassKeys([string] $Source, [string] $Path, [scriptblock] $Edit) {
+            $f = [GammapyTools.Fits.FitsFile]::Open($Source)
+            try { $hdus = [System.Collections.Generic.List[GammapyTools.Fits.Hdu]]::new($f.ReadAll()) } finally { $f.Dispose() }
+            foreach ($h in $hdus) { foreach ($k in 'HDUCLASS', 'HDUCLAS1', 'HDUCLAS2', 'HDUCLAS3', 'HDUCLAS4', 'HDUDOC', 'HDUVERS') { $h.Header.Remove($k) | Out-Null } }
+            if ($Edit) { & $Edit $hdus }
+            [GammapyTools.Fits.FitsWriter]::Write($Path, $hdus, $true)
+            $Path
+        }
+        $script:CtaDir = New-TempDir
+        $script:Cta = New-WithoutClassKeys $script:HessFiles[0].FullName (Join-Path $script:CtaDir 'cta_like.fits') $null
+    }
+
+    It 'Get-Run reads it by its EXTNAMEs' {
+        $run = Get-Run -Path $script:Cta
+        $run.ObsId | Should -Be 23523
+        $run.BackgroundClass | Should -Be 'bkg_3d'
+        @($run.Hdus.HduType) | Should -Be @('events', 'gti', 'aeff', 'edisp', 'psf', 'bkg')
+    }
+
+    It 'Convert-Fov converts it as background run and as target' {
+        $dest = New-TempDir
+        $out = Get-Run -Path $script:Cta | Convert-Fov -Target $script:HessFiles[1].FullName -Destination $dest -CopyBackground
+        $out.ObsId | Should -Be 23526
+        @($out.Hdus.HduType) | Should -Be @('events', 'gti', 'aeff', 'edisp', 'psf', 'bkg')
+        $dest2 = New-TempDir
+        $out2 = Convert-Fov -Path $script:HessFiles[1].FullName -Target $script:Cta -Destination $dest2 -CopyBackground
+        $out2.ObsId | Should -Be 23523
+        $out2.BackgroundClass | Should -Be 'bkg_3d'
+    }
+
+    It 'names the file and both HDUs when it has two EVENTS tables' {
+        $two = New-WithoutClassKeys $script:HessFiles[0].FullName (Join-Path $script:CtaDir 'two_events.fits') { param($h) $h.Add($h[1]) }
+        $err = $null
+        Get-Run -Path $two -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        "$($err[0])" | Should -Match 'two_events\.fits'
+        "$($err[0])" | Should -Match '#1 EVENTS.*#7 EVENTS'
+    }
+}

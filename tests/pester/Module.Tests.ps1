@@ -98,3 +98,34 @@ Describe 'Every exported cmdlet' {
         @($help.Examples.Example)[0].Code | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'Help as users read it' {
+    It 'has the about_GammapyTools topic (workflow, cmdlets, examples folder) after import' {
+        $text = Get-Help about_GammapyTools | Out-String
+        $text | Should -Match 'THE WORKFLOW'
+        $text | Should -Match 'Invoke-MimicDataset'
+        $text | Should -Match 'THE EXAMPLES FOLDER'
+    }
+
+    It 'has the about_GammapyTools_Config topic listing every key of the compiled schema' {
+        $text = Get-Help about_GammapyTools_Config | Out-String
+        $text | Should -Not -Match '\{\{CONFIG_KEYS\}\}'
+        foreach ($k in 'search_datastore', 'n_mimic', 'el_diff', 'off_bins', 'star_cat', 'runlist') { $text | Should -Match "\b$k\b" }
+        $text | Should -Match 'n_mimic\s+Int\s+5'
+    }
+
+    It 'shows -WhatIf and -Confirm in the syntax of a writer, and plain type names' {
+        $syntax = Get-Help Convert-Fov | Out-String -Width 400
+        $syntax | Should -Match '\[-WhatIf\]'
+        $syntax | Should -Match '\[-Confirm\]'
+        $syntax | Should -Match '-Seed <Int64>'
+        $syntax | Should -Not -Match 'Nullable'
+        Get-Help Get-Run | Out-String -Width 400 | Should -Not -Match 'WhatIf'
+    }
+
+    It 'shows parameter defaults read from the compiled cmdlet' {
+        (Get-Help New-SimulatedDataStore -Parameter EventsPerRun).defaultValue | Should -Be '10000'
+        (Get-Help Convert-Fov -Parameter Force).defaultValue | Should -Be 'False'
+        (Get-Help Convert-Fov -Parameter Seed).defaultValue | Should -Be 'None'
+    }
+}

@@ -22,7 +22,9 @@ AfterAll {
 
 Describe 'Invoke-PrepareDataset and Invoke-MakeBackground' {
     It 'copies the run list, reports the missing run, and returns the config' {
-        $cfg = Invoke-PrepareDataset -Config $script:ConfigPath -ErrorVariable errs -ErrorAction SilentlyContinue
+        $given = Import-GammapyToolsConfig $script:ConfigPath
+        $cfg = Invoke-PrepareDataset -Config $given -ErrorVariable errs -ErrorAction SilentlyContinue
+        $given.run_selection.missing_runs | Should -BeNullOrEmpty   # the object passed in is not changed
         $cfg | Should -BeOfType 'GammapyTools.Config.GammapyToolsConfig'
         $errs.Count | Should -Be 1
         "$errs" | Should -Match 'run 12345'
@@ -35,13 +37,17 @@ Describe 'Invoke-PrepareDataset and Invoke-MakeBackground' {
         Test-Path (Join-Path $script:Root 'out') | Should -BeFalse
     }
 
-    It 'builds backgrounds into out_dir and records the runs used' {
+    It 'builds backgrounds into out_dir, returns an updated copy of the config and leaves the one passed in alone' {
         $cfg = Import-GammapyToolsConfig $script:ConfigPath
-        $cfg = Invoke-MakeBackground -Config $cfg -Catalog @()
+        $before = $cfg.ToYaml()
+        $new = Invoke-MakeBackground -Config $cfg -Catalog @() -WarningAction SilentlyContinue
         $runs = @(Get-Run -DataStore (Join-Path $script:Root 'out'))
         $runs.ObsId | Should -Be $script:Targets
         $runs | ForEach-Object { $_.BackgroundClass | Should -Be 'bkg_2d' }
-        $cfg.background_selection.bkg_runlist.Keys.Count | Should -Be 2
+        [object]::ReferenceEquals($new, $cfg) | Should -BeFalse
+        $cfg.ToYaml() | Should -Be $before
+        # A from_run pass records no bkg_runlist: {run: [run]} would make a later matched pass build every model from the run itself.
+        $new.background_selection.bkg_runlist | Should -BeNullOrEmpty
     }
 
     It 'keeps finished outputs on a rerun' {
@@ -50,6 +56,25 @@ Describe 'Invoke-PrepareDataset and Invoke-MakeBackground' {
         $results = Invoke-MakeBackground -Config $script:ConfigPath -Catalog @() -PassThru
         @($results | Where-Object Skipped).Count | Should -Be 2
         ($first | ForEach-Object { (Get-Item $_.FullName).LastWriteTimeUtc }) | Should -Be $stamps
+    }
+
+    It 'compares a prepared run''s new model with the search store''s models of another binning' {
+        # out_dir's models have the template binning (0.1-100 TeV in 10 bins, 0-2.5 deg in 5); the
+        # simulated store's have 20 bins from 0.05 TeV and 12 offset bins to 3 deg: a common grid, not no_mimic.
+        $search = Join-Path $script:Root 'search'
+        $target = Get-Run -DataStore (Join-Path $script:Root 'out') | Select-Object -First 1
+        $cfg = New-GammapyToolsConfig
+        $cfg.background_selection.nsb_diff = 20
+        $cfg.background_selection.el_diff = 5
+        $cfg.background_selection.az_diff = 180
+        $cfg.background_selection.time_max = 100000
+        $candidates = @(Find-MimicRun -Target $target -SearchDataStore $search -Config $cfg -WarningVariable w -WarningAction SilentlyContinue)
+        $candidates.Count | Should -BeGreaterThan 0
+        ($w | Out-String) | Should -Not -Match 'cannot be compared'
+        $kl = @(Get-Run -DataStore $search | Get-KlDivergence -Reference $target -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 0
+        $kl.Count | Should -Be 16
+        ($candidates | ForEach-Object { $id = $_.ObsId; ($kl | Where-Object ObsId -eq $id).KlDivergence }) | Should -Be $candidates.KlDivergence
     }
 }
 
@@ -93,8 +118,10 @@ Describe 'Invoke-MimicDataset' {
         $cfg.background_selection.time_max = 100000
         $cfg.background_selection.n_mimic = 2
         $cfg.run_selection.runlist = @($script:Targets)
+        $before = $cfg.ToYaml()
         $results = @(Invoke-MimicDataset -Config $cfg -Seed 42 -WarningAction SilentlyContinue)
         $results.Count | Should -Be 2
+        $cfg.ToYaml() | Should -Be $before
         $results | ForEach-Object { $_.Succeeded | Should -BeTrue }
         foreach ($i in 1, 2) {
             $folder = Join-Path $script:Root "mimic-out/mimic_$i"

@@ -7,9 +7,11 @@ namespace GammapyTools.Background;
 /// Builds a background model from the events of one or more runs (DESIGN.md §5 "Background
 /// model"): events binned in energy × offset (2D) or energy × FoV lon × lat (3D, RA/Dec-aligned
 /// sky offsets), events in exclusion regions left out and the exposure of each spatial bin scaled
-/// by the share of it that the exclusions leave, rate = counts / (livetime × solid angle × energy
-/// width) in s-1 MeV-1 sr-1. Add runs one at a time; the model is the sum of their counts over the
-/// sum of their exposures.
+/// by the share of it that the exclusions leave, rate = counts / (observation time × solid angle ×
+/// energy width) in s-1 MeV-1 sr-1. The observation time is the GTI sum (ONTIME where no GTI), dead
+/// time included — as GADF, gammapy (which multiplies the model by <c>observation_time_duration</c>)
+/// and gammapy-tools define it; dividing by LIVETIME made gammapy over-predict by 1/DEADC. Add runs
+/// one at a time; the model is the sum of their counts over the sum of their exposures.
 /// <para>
 /// The share kept is measured on the bin's area (background events are spread evenly over a ring
 /// of the camera), not as the share of its events kept, as gammapy-tools does: a bright source
@@ -41,15 +43,19 @@ public sealed class BackgroundEstimator
     public BackgroundBinning Binning { get; }
     public bool ThreeDimensional { get; }
     public int RunCount { get; private set; }
-    public double Livetime { get; private set; }
+    /// <summary>Summed observation time of the runs added (s, dead time included).</summary>
+    public double ObservationTime { get; private set; }
     public long EventsUsed { get; private set; }
     public long EventsExcluded { get; private set; }
 
-    /// <summary>Adds one run's events (RA, DEC, ENERGY columns) with the exclusion regions that apply to its field.</summary>
-    public void Add(Run run, EventList events, IReadOnlyList<ExclusionRegion> exclusions)
+    /// <summary>
+    /// Adds one run's events (RA, DEC, ENERGY columns) with the exclusion regions that apply to its
+    /// field. <paramref name="observationTime"/> (s) defaults to the run's GTI sum, else ONTIME.
+    /// </summary>
+    public void Add(Run run, EventList events, IReadOnlyList<ExclusionRegion> exclusions, double? observationTime = null)
     {
-        double livetime = run.Livetime ?? events.Header.GetDouble("LIVETIME")
-            ?? throw new InvalidOperationException($"run {run.ObsId} has no LIVETIME; its exposure is unknown");
+        double time = observationTime ?? Gti.ObservationTime(run) ?? events.Header.GetDouble("ONTIME")
+            ?? throw new InvalidOperationException($"run {run.ObsId} has neither a GTI table nor ONTIME; its observation time (the exposure) is unknown");
         var ra = events.Column("RA");
         var dec = events.Column("DEC");
         var energy = events.Column("ENERGY");
@@ -78,11 +84,11 @@ public sealed class BackgroundEstimator
             for (int e = 0; e < nE; e++)
             {
                 double widthMeV = (_energy[e + 1] - _energy[e]) * 1e6;
-                _exposure[e, s] += livetime * solidAngle * widthMeV * keptFraction;
+                _exposure[e, s] += time * solidAngle * widthMeV * keptFraction;
                 _counts[e, s] += counts[e, s];
             }
         }
-        Livetime += livetime;
+        ObservationTime += time;
         RunCount++;
     }
 
@@ -175,6 +181,43 @@ public sealed class BackgroundEstimator
         return rate;
     }
 
+    /// <summary>Below this mean number of events per populated bin a model is reported as sparse.</summary>
+    public const double SparseEventsPerBin = 10;
+
+    /// <summary>Mean events per bin that has any (0 when empty).</summary>
+    public double EventsPerPopulatedBin
+    {
+        get
+        {
+            int populated = 0;
+            foreach (double c in _counts) if (c > 0) populated++;
+            return populated == 0 ? 0 : EventsUsed / (double)populated;
+        }
+    }
+
+    /// <summary>
+    /// The floor of a sparse model (gammapy interpolates background models in log: one zero bin
+    /// makes it predict ~0 between that bin's centre and its neighbours', where the run may have
+    /// events). Every bin with exposure whose (smoothed) rate is still 0 gets the rate of the
+    /// separable estimate counts(E) × share(spatial) / exposure: its energy row's events spread with
+    /// the offset (or FoV) profile of all events. A row without events gets half an event, a spatial
+    /// bin without events half an event's share — an upper-limit-like level, not zero. Bins that
+    /// have a rate keep it: the floor fills holes and changes nothing else.
+    /// </summary>
+    private void ApplyFloor(double[,] rate)
+    {
+        int nE = rate.GetLength(0), nS = rate.GetLength(1);
+        var row = new double[nE];
+        var column = new double[nS];
+        for (int e = 0; e < nE; e++)
+            for (int s = 0; s < nS; s++) { row[e] += _counts[e, s]; column[s] += _counts[e, s]; }
+        double columns = column.Sum(c => Math.Max(c, 0.5));
+        for (int e = 0; e < nE; e++)
+            for (int s = 0; s < nS; s++)
+                if (!(rate[e, s] > 0) && _exposure[e, s] > 0)
+                    rate[e, s] = Math.Max(row[e], 0.5) * Math.Max(column[s], 0.5) / columns / _exposure[e, s];
+    }
+
     public Background2D ToBackground2D(double? smoothSigma = null)
     {
         if (ThreeDimensional) throw new InvalidOperationException("this estimator builds a 3D model");
@@ -186,6 +229,7 @@ public sealed class BackgroundEstimator
                 var smoothed = GaussianSmoothing.Smooth1D(row, sigma);
                 for (int s = 0; s < row.Length; s++) rate[e, s] = smoothed[s];
             }
+        ApplyFloor(rate);
         return new Background2D(_energy, _offset, rate);
     }
 
@@ -194,16 +238,21 @@ public sealed class BackgroundEstimator
         if (!ThreeDimensional) throw new InvalidOperationException("this estimator builds a 2D model");
         var rate = Rate();
         int n = _fov.Length - 1, nE = rate.GetLength(0);
+        if (smoothSigma is double sigma && sigma > 0)
+            for (int e = 0; e < nE; e++)
+            {
+                var image = new double[n, n];
+                for (int x = 0; x < n; x++)
+                    for (int y = 0; y < n; y++) image[x, y] = rate[e, x * n + y];
+                image = GaussianSmoothing.Smooth2D(image, sigma);
+                for (int x = 0; x < n; x++)
+                    for (int y = 0; y < n; y++) rate[e, x * n + y] = image[x, y];
+            }
+        ApplyFloor(rate);
         var data = new double[nE, n, n];
         for (int e = 0; e < nE; e++)
-        {
-            var image = new double[n, n];
             for (int x = 0; x < n; x++)
-                for (int y = 0; y < n; y++) image[x, y] = rate[e, x * n + y];
-            if (smoothSigma is double sigma && sigma > 0) image = GaussianSmoothing.Smooth2D(image, sigma);
-            for (int x = 0; x < n; x++)
-                for (int y = 0; y < n; y++) data[e, x, y] = image[x, y];
-        }
+                for (int y = 0; y < n; y++) data[e, x, y] = rate[e, x * n + y];
         return new Background3D(_energy, _fov, _fov, data);
     }
 }

@@ -2,6 +2,7 @@ using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
+using GammapyTools.Output;
 
 namespace GammapyTools.Background;
 
@@ -27,18 +28,26 @@ public sealed record MakeBackgroundOptions
 /// the run to io.out_dir (inputs never modified), then out_dir is indexed. From the run itself
 /// (io.from_run) or from matched runs of io.search_datastore: background_selection.bkg_runlist when
 /// it names the run's background runs, else the runs passing the observing-condition cuts, ranked
-/// by KL divergence to the run's own model (KL_DIV) and taken until time_request hours — a
-/// shortfall is reported. The runs used are recorded in the config (bkg_runlist). Every run is a
+/// by KL divergence to the run's reference model (KL_DIV, <see cref="TargetKl"/>) and taken until
+/// time_request hours — a shortfall is reported. The matched runs used are recorded in the config
+/// (bkg_runlist; never by a from_run pass). Every run is a
 /// pure function of the config and its OBS_ID, so runs are processed in parallel and a failure of
 /// one does not stop the others.
 /// </summary>
 public static class BackgroundMaker
 {
-    public static IReadOnlyList<MakeBackgroundResult> Run(GammapyToolsConfig config, MakeBackgroundOptions options,
+    /// <summary>
+    /// Runs the campaign (see the class comment). Before any work the config is validated and out_dir's
+    /// <see cref="CampaignLock"/> taken (another campaign there is an error), and dead writers' temporary
+    /// files are removed. Index files that cannot be written are returned in
+    /// <see cref="CampaignResults{T}.FinalStepErrors"/> with the per-run results.
+    /// </summary>
+    public static CampaignResults<MakeBackgroundResult> Run(GammapyToolsConfig config, MakeBackgroundOptions options,
         IProgress<(int Done, int Total)>? progress = null)
     {
         string inDir = config.RequirePath("io", "in_dir", mustExist: true);
         string outDir = config.RequirePath("io", "out_dir");
+        config.Validate();
         var io = config.Section("io");
         bool fromRun = io.GetValue<bool?>("from_run") ?? false;
         bool threeD = io.GetValue<bool?>("3d_bkg") ?? false;
@@ -52,7 +61,7 @@ public static class BackgroundMaker
                 binning.GetValue<int?>("e_bins") ?? 20, binning.GetValue<double?>("off_min") ?? 0,
                 binning.GetValue<double?>("off_max") ?? 2.5, binning.GetValue<int?>("off_bins") ?? 5),
             ThreeDimensional = threeD,
-            SmoothSigma = (bsSection.GetValue<bool?>("smooth") ?? false) ? bsSection.GetValue<double?>("smooth_sigma") ?? 1.0 : null,
+            SmoothSigma = (bsSection.GetValue<bool?>("smooth") ?? true) ? bsSection.GetValue<double?>("smooth_sigma") ?? 1.0 : null,
             Exclusions = LoadExclusions(config, options),
         };
         modelOptions.Binning.Validate();
@@ -64,7 +73,9 @@ public static class BackgroundMaker
         var explicitRuns = ReadBkgRunlist(bsSection);
         var criteria = MimicCriteriaConfig.FromConfig(selection);
         var cache = new BackgroundModelCache();
-        Directory.CreateDirectory(outDir);
+        string identity = CampaignLock.IdentityOf("Invoke-MakeBackground", options.Overwrite.ToString(), config.ToYaml(outDir));
+        using var campaignLock = CampaignLock.Acquire(outDir, identity, $"Invoke-MakeBackground, config {config.SourcePath ?? "(not from a file)"}");
+        StaleTempFiles.Remove(outDir, campaignLock.Since);
 
         var ids = targets.ObsIds;
         var results = new MakeBackgroundResult[ids.Count];
@@ -76,13 +87,27 @@ public static class BackgroundMaker
         });
 
         var written = results.Where(r => r.Output is not null).Select(r => r.Output!.Path).ToList();
-        if (written.Count > 0) DataStoreIndex.Write(outDir, written.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+        var finalErrors = new List<Exception>();
+        try
+        {
+            if (written.Count > 0) DataStoreIndex.Write(outDir, written.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            finalErrors.Add(e); // the per-run results are still returned
+        }
 
-        var record = new ConfigSection("background_selection.bkg_runlist", null);
-        foreach (var r in results.Where(r => r.Succeeded))
-            record.Set(r.ObsId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.BackgroundRuns.Select(x => (object?)x).ToList());
-        bsSection.Set("bkg_runlist", record);
-        return results;
+        // The matched runs are recorded (as the reference does) so that a rerun uses the same ones;
+        // a from_run pass records nothing: {run: [run]} would make a later matched pass build every
+        // model from the run itself. Entries of runs not made now are kept.
+        if (!fromRun)
+        {
+            var record = bsSection.Get("bkg_runlist") as ConfigSection ?? new ConfigSection("background_selection.bkg_runlist", null);
+            foreach (var r in results.Where(r => r.Succeeded))
+                record.Set(r.ObsId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.BackgroundRuns.Select(x => (object?)x).ToList());
+            bsSection.Set("bkg_runlist", record);
+        }
+        return new CampaignResults<MakeBackgroundResult>(results, finalErrors);
     }
 
     private static MakeBackgroundResult MakeOne(DataStore targets, long id, string outDir, bool fromRun, IReadOnlyList<Run> searchRuns,
@@ -97,13 +122,20 @@ public static class BackgroundMaker
             string output = Path.Combine(outDir, Path.GetFileName(target.Path));
             IReadOnlyList<Run> sources;
             if (fromRun) sources = [target];
-            else if (explicitRuns.TryGetValue(id, out var list))
+            else if (explicitRuns.TryGetValue(id, out var list) && list.Any(x => x != id))
             {
+                // A run is not its own background run (an old from_run pass may have recorded it so).
+                if (list.Contains(id)) warnings.Add($"run {id}: bkg_runlist names the run itself as its background run; it is left out");
+                list = list.Where(x => x != id).ToList();
                 var unknown = list.Where(x => !searchById.ContainsKey(x)).ToList();
                 if (unknown.Count > 0) warnings.Add($"run {id}: bkg_runlist names runs not in the search store: {string.Join(", ", unknown)}");
                 sources = list.Where(searchById.ContainsKey).Select(x => searchById[x]).ToList();
             }
-            else sources = MatchedRuns(target, searchRuns, criteria, selection, cache, selection.StoreKl ? outDir : null, warnings);
+            else
+            {
+                if (explicitRuns.TryGetValue(id, out var own) && own.Contains(id)) warnings.Add($"run {id}: bkg_runlist names only the run itself; its background runs are matched instead");
+                sources = MatchedRuns(target, searchRuns, criteria, selection, cache, selection.StoreKl ? outDir : null, warnings);
+            }
 
             if (sources.Count == 0)
                 throw new InvalidOperationException($"run {id}: no background runs pass the selection; no model can be made");
@@ -111,10 +143,12 @@ public static class BackgroundMaker
             if (!options.Overwrite && File.Exists(output))
                 return new MakeBackgroundResult(id, Dl3.Run.FromFile(output), sources.Select(r => r.ObsId).ToList(), hours, true, warnings, null);
             var model = BackgroundModelBuilder.Build(target, sources, modelOptions);
+            warnings.AddRange(model.Warnings);
             var written = BackgroundModelBuilder.Attach(target, model.ToHdu(), output, overwrite: true);
             return new MakeBackgroundResult(id, written, sources.Select(r => r.ObsId).ToList(), hours, false, warnings, null);
         }
-        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or ArgumentException or KeyNotFoundException or BinningMismatchException)
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
+            or KeyNotFoundException or BinningMismatchException)
         {
             return new MakeBackgroundResult(id, null, [], 0, false, warnings, e);
         }
@@ -122,7 +156,8 @@ public static class BackgroundMaker
 
     /// <summary>
     /// The runs a target's background model is built from: condition-matched runs, KL-ranked
-    /// against the target's own model when it has one (nearest in time first otherwise), taken
+    /// against the target's reference model (<see cref="TargetKl"/>) when it has one (nearest in
+    /// time first otherwise), taken
     /// until time_request hours. A shortfall is added to <paramref name="warnings"/>.
     /// </summary>
     public static IReadOnlyList<Run> MatchedRuns(Run target, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
@@ -130,13 +165,8 @@ public static class BackgroundMaker
     {
         var steps = new List<SelectionStep>();
         var matched = MimicCandidateSelector.FilterByConditions(target, searchRuns, criteria, steps, warnings).ToList();
-        var reference = target.BackgroundClass is not null ? target
-            : searchRuns.FirstOrDefault(r => r.ObsId == target.ObsId && r.BackgroundClass is not null);
-        if (selection.KlDiv && reference is not null)
-        {
-            var (results, _) = KlDivergenceCalculator.Compute(reference, matched, cache, klTableDirectory);
-            matched = results.Select(r => r.Run).ToList();
-        }
+        if (selection.KlDiv && TargetKl.ReferenceRun(target, searchRuns) is not null)
+            matched = TargetKl.Compute(target, matched, searchRuns, cache, klTableDirectory, warnings).Ranked.Select(r => r.Run).ToList();
         else
         {
             if (selection.KlDiv) warnings.Add($"run {target.ObsId} has no background model to rank by KL divergence; runs are taken nearest in time first");

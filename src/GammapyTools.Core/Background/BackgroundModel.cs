@@ -30,6 +30,26 @@ public sealed class BackgroundModel
     /// <summary>"file[HDU]", for messages.</summary>
     public string? Source { get; }
 
+    private RadialRate? _radial;
+    /// <summary>The model as a rate on energy × offset (a bkg_3d integrated over FoV azimuth), computed once: see <see cref="CommonGrid"/>.</summary>
+    public RadialRate Radial => _radial ??= CommonGrid.Radial(this);
+
+    private string? _identity;
+    /// <summary>
+    /// A content hash of the model (class, bin edges, values): a stored KL table records it for its
+    /// reference, and is recomputed when the reference's model has changed.
+    /// </summary>
+    public string Identity => _identity ??= ComputeIdentity();
+
+    private string ComputeIdentity()
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(HduClass));
+        foreach (var axis in Axes) sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(axis.AsSpan()));
+        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Values.AsSpan()));
+        return Convert.ToHexString(sha.GetHashAndReset())[..16];
+    }
+
     public static BackgroundModel From(Background2D b, string? source = null) => new("bkg_2d", [b.EnergyEdges, b.OffsetEdges], b.Flatten(), source);
     public static BackgroundModel From(Background3D b, string? source = null) => new("bkg_3d", [b.EnergyEdges, b.LonEdges, b.LatEdges], b.Flatten(), source);
 

@@ -8,16 +8,19 @@ public sealed record BackgroundModelOptions
 {
     public BackgroundBinning Binning { get; init; } = new();
     public bool ThreeDimensional { get; init; }
-    /// <summary>Gaussian smoothing width in bins, or null for none.</summary>
-    public double? SmoothSigma { get; init; }
+    /// <summary>Gaussian smoothing width in bins, or null for none (the template smooths with 1 bin).</summary>
+    public double? SmoothSigma { get; init; } = 1.0;
     /// <summary>Regions to leave out, or null to use every event.</summary>
     public ExclusionOptions? Exclusions { get; init; }
 }
 
 /// <summary>A background model built for one run, with what it was built from.</summary>
 public sealed record BackgroundModelResult(Run Run, Background2D? Model2D, Background3D? Model3D,
-    IReadOnlyList<long> RunsUsed, double Livetime, long EventsUsed, long EventsExcluded, IReadOnlyList<ExclusionRegion> ExcludedRegions)
+    IReadOnlyList<long> RunsUsed, double ObservationTime, long EventsUsed, long EventsExcluded, IReadOnlyList<ExclusionRegion> ExcludedRegions)
 {
+    /// <summary>What the user should know about the model (a sparse model: too few events per bin).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public long ObsId => Run.ObsId;
     public string BackgroundClass => Model3D is null ? "bkg_2d" : "bkg_3d";
     public BinaryTableHdu ToHdu() => Model3D?.ToHdu() ?? Model2D!.ToHdu();
@@ -46,11 +49,17 @@ public static class BackgroundModelBuilder
             excluded.AddRange(regions);
             estimator.Add(source, events, regions);
         }
+        var warnings = new List<string>();
+        double perBin = estimator.EventsPerPopulatedBin;
+        if (perBin < BackgroundEstimator.SparseEventsPerBin)
+            warnings.Add(FormattableString.Invariant(
+                $"run {run.ObsId}: its background model is built from {estimator.EventsUsed} events, {perBin:0.#} per populated bin (fewer than {BackgroundEstimator.SparseEventsPerBin}); ") +
+                "it is noisy where it is not floored: use more background runs (time_request, -BackgroundRun) or fewer bins (binning.e_bins, binning.off_bins)");
         return new BackgroundModelResult(run,
             options.ThreeDimensional ? null : estimator.ToBackground2D(options.SmoothSigma),
             options.ThreeDimensional ? estimator.ToBackground3D(options.SmoothSigma) : null,
-            sourceRuns.Select(r => r.ObsId).ToList(), estimator.Livetime, estimator.EventsUsed, estimator.EventsExcluded,
-            excluded.DistinctBy(r => (r.Center, r.Radius)).ToList());
+            sourceRuns.Select(r => r.ObsId).ToList(), estimator.ObservationTime, estimator.EventsUsed, estimator.EventsExcluded,
+            excluded.DistinctBy(r => (r.Center, r.Radius)).ToList()) { Warnings = warnings };
     }
 
     /// <summary>The run's good time intervals, where it has them, must be valid (STOP ≥ START) for its livetime to mean anything.</summary>
@@ -78,7 +87,10 @@ public static class BackgroundModelBuilder
             throw new FitsException("the output would replace the run's own file; inputs are never modified (choose another destination)", output);
         List<Hdu> hdus;
         using (var file = FitsFile.Open(run.Path))
-            hdus = file.Hdus.Where(h => HduClassifier.Classify(h.Header) is not ("bkg", _)).Select(file.ReadHdu).ToList();
+        {
+            var classes = HduClassifier.ClassifyAll(file.Hdus.Select(h => h.Header).ToList(), file.Path);
+            hdus = file.Hdus.Where(h => classes[h.Index] is not ("bkg", _)).Select(file.ReadHdu).ToList();
+        }
         if (background.Table.RowCount == 0) throw new FitsException("the background model to attach is empty", run.Path, keyword: "BKG");
         var header = background.Header;
         header.Set("OBS_ID", run.ObsId, "observation identifier");

@@ -21,6 +21,7 @@ public static class DatasetPreparer
         string inDir = config.RequirePath("io", "in_dir");
         var ids = RunListReader.FromConfig(config);
         Directory.CreateDirectory(inDir);
+        Output.StaleTempFiles.Remove(inDir); // copies a killed run left half-written
 
         var missing = new List<long>();
         var files = new List<string>();
@@ -56,15 +57,7 @@ public static class DatasetPreparer
 
     internal static void CopyAtomically(string source, string target)
     {
-        string temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.Copy(source, temp);
-            File.Move(temp, target, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        using var input = File.OpenRead(source);
+        Output.AtomicFile.Write(target, overwrite: true, output => input.CopyTo(output));
     }
 }

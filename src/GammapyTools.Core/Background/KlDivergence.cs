@@ -1,9 +1,11 @@
 namespace GammapyTools.Background;
 
 /// <summary>
-/// Kullback–Leibler divergence between two background models of the same binning, as the reference
-/// (gammapy-tools) defines it: P = a/Σa + 1e-9, Q = b/Σb + 1e-9, KL = Σ P·ln(P/Q) over the
-/// flattened model. Identical models give exactly 0. Different binnings are an error, not a number.
+/// Kullback–Leibler divergence between two background models, as the reference (gammapy-tools)
+/// defines it: P = a/Σa + 1e-9, Q = b/Σb + 1e-9, KL = Σ P·ln(P/Q) over the flattened model.
+/// Identical models give exactly 0. Models of different kinds (bkg_2d, bkg_3d) or binnings are
+/// compared on their common grid (<see cref="CommonGrid"/>); only models that do not overlap at
+/// all are an error (<see cref="BinningMismatchException"/>), not a number.
 /// </summary>
 public static class KlDivergence
 {
@@ -27,12 +29,16 @@ public static class KlDivergence
         return FromNormalized(Normalize(a), Normalize(b));
     }
 
-    /// <summary>KL of two models; throws <see cref="BinningMismatchException"/> when their binnings differ.</summary>
+    /// <summary>
+    /// KL of two models: directly when their kind and binning are the same, else on their common
+    /// grid. Throws <see cref="BinningMismatchException"/> only when they do not overlap.
+    /// This is the one definition every command uses (KL is a property of the pair of models).
+    /// </summary>
     public static double Compute(BackgroundModel p, BackgroundModel q)
     {
-        if (p.BinningDifference(q) is { } why)
-            throw new BinningMismatchException($"different background binnings ({why}): {p.Source ?? "reference"} and {q.Source ?? "model"}");
-        return FromNormalized(p.Normalized, q.Normalized);
+        if (p.BinningDifference(q) is null) return FromNormalized(p.Normalized, q.Normalized);
+        var (a, b) = CommonGrid.OnCommonGrid(p, q);
+        return FromNormalized(Normalize(a), Normalize(b));
     }
 
     /// <summary>Σ P·ln(P/Q) of two normalised distributions.</summary>
@@ -50,7 +56,7 @@ public static class KlDivergence
 
     /// <summary>
     /// KL of one reference against many models (parallel over models). Entry i is null when model i
-    /// has another binning; <paramref name="errors"/>[i] then says why.
+    /// cannot be compared (no overlap); <paramref name="errors"/>[i] then says why.
     /// </summary>
     public static double?[] ComputeMany(BackgroundModel reference, IReadOnlyList<BackgroundModel> models, out string?[] errors, int maxParallelism = -1)
     {
@@ -59,9 +65,8 @@ public static class KlDivergence
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism };
         void One(int i)
         {
-            var m = models[i];
-            if (reference.BinningDifference(m) is { } d) { why[i] = $"different background binnings ({d})"; return; }
-            result[i] = FromNormalized(reference.Normalized, m.Normalized);
+            try { result[i] = Compute(reference, models[i]); }
+            catch (BinningMismatchException e) { why[i] = e.Message; }
         }
         // Small jobs are faster on one thread than with the scheduling of Parallel.For.
         long work = (long)models.Count * reference.Values.Length;
@@ -72,5 +77,5 @@ public static class KlDivergence
     }
 }
 
-/// <summary>Two background models whose binnings differ cannot be compared.</summary>
+/// <summary>Two background models that do not overlap (energy or offset range) cannot be compared.</summary>
 public sealed class BinningMismatchException(string message) : Exception(message);

@@ -21,8 +21,11 @@ public sealed record KlDivergenceFailure(Run Run, Exception Error);
 
 /// <summary>
 /// KL divergence of a reference run against many runs: models read once through a
-/// <see cref="BackgroundModelCache"/> (in parallel), values computed in parallel, and — with a table
-/// folder (store_KL) — reused from and saved to <c>&lt;folder&gt;/&lt;obs&gt;_kl.fits</c>.
+/// <see cref="BackgroundModelCache"/> (in parallel), values computed in parallel (<see cref="KlDivergence.Compute(BackgroundModel, BackgroundModel)"/>:
+/// directly or on the common grid), and — with a table folder (store_KL) — reused from and saved
+/// to <c>&lt;folder&gt;/&lt;obs&gt;_kl.fits</c>. The table is only a cache: a row is reused only when
+/// the table was made from the same reference model and method and the run's model file is the
+/// one it was computed from, so a result is the same with and without it.
 /// Results are sorted by KL (lowest first), then OBS_ID.
 /// </summary>
 public static class KlDivergenceCalculator
@@ -34,12 +37,16 @@ public static class KlDivergenceCalculator
         var results = new List<KlDivergenceResult>();
         var failures = new List<KlDivergenceFailure>();
 
+        var referenceModel = cache.Get(reference);   // a reference without a model is an error for the whole call
         string? tablePath = tableDirectory is null ? null : System.IO.Path.Combine(tableDirectory, KlTable.FileName(reference.ObsId));
-        var stored = tablePath is null ? null : KlTable.TryRead(tablePath, reference.ObsId);
+        var stored = tablePath is null ? null : KlTable.TryRead(tablePath, reference.ObsId, referenceModel.Identity);
         var toCompute = new List<Run>();
+        var modelIds = new Dictionary<long, string?>();
         foreach (var run in runs)
         {
-            if (stored is not null && stored.TryGetValue(run.ObsId, out var row))
+            string? modelId = tablePath is null ? null : KlTable.ModelId(run);
+            modelIds[run.ObsId] = modelId;
+            if (stored is not null && modelId is not null && stored.TryGetValue(run.ObsId, out var row) && row.ModelId == modelId)
                 results.Add(new KlDivergenceResult
                 {
                     ObsId = run.ObsId, KlDivergence = row.KlDivergence, Livetime = run.Livetime ?? row.Livetime,
@@ -50,7 +57,6 @@ public static class KlDivergenceCalculator
 
         if (toCompute.Count > 0)
         {
-            var referenceModel = cache.Get(reference);   // a reference without a model is an error for the whole call
             var loaded = cache.Load(toCompute, maxParallelism);
             var ok = loaded.Where(l => l.Model is not null).ToList();
             failures.AddRange(loaded.Where(l => l.Error is not null).Select(l => new KlDivergenceFailure(l.Run, l.Error!)));
@@ -66,14 +72,14 @@ public static class KlDivergenceCalculator
                     });
                 else
                     failures.Add(new KlDivergenceFailure(run, new BinningMismatchException(
-                        $"{why[i]}: run {reference.ObsId} ({reference.Path}) and run {run.ObsId} ({run.Path})")));
+                        $"run {reference.ObsId} ({reference.Path}) and run {run.ObsId} ({run.Path}): {why[i]}")));
             }
             if (tablePath is not null && results.Any(r => !r.FromTable))
             {
                 var rows = new Dictionary<long, KlTableRow>();
                 if (stored is not null) foreach (var (id, row) in stored) rows[id] = row;
-                foreach (var r in results) rows[r.ObsId] = new KlTableRow(r.ObsId, r.KlDivergence, r.Livetime);
-                KlTable.Write(tablePath, reference.ObsId, reference.Path, referenceModel.HduClass, rows.Values);
+                foreach (var r in results) rows[r.ObsId] = new KlTableRow(r.ObsId, r.KlDivergence, r.Livetime, modelIds.GetValueOrDefault(r.ObsId));
+                KlTable.Write(tablePath, reference.ObsId, reference.Path, referenceModel, rows.Values);
             }
         }
 

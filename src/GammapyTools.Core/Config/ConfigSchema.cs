@@ -17,22 +17,42 @@ public enum ConfigValueKind
     Map,
     /// <summary>A run list: a sequence of OBS_IDs or the path of a text file with one OBS_ID a line.</summary>
     RunList,
+    /// <summary>A 64-bit integer (a seed).</summary>
+    Long,
 }
 
-/// <summary>One known key: its type, its default (null = absent unless set) and what it means.</summary>
-public sealed record ConfigKey(string Name, ConfigValueKind Kind, object? Default, string Description, bool InTemplate = true)
+/// <summary>
+/// The values a numeric key may take: [Min, Max], the minimum excluded when <paramref name="MinExclusive"/>.
+/// Numbers outside it are refused when the config is read or a key is set, before any work.
+/// </summary>
+public sealed record ConfigRange(double Min, double Max, bool MinExclusive = false)
+{
+    public bool Contains(double v) => (MinExclusive ? v > Min : v >= Min) && v <= Max;
+    public override string ToString() => (MinExclusive ? "greater than " : "at least ") + ConfigValues.Display(Min) +
+        (double.IsPositiveInfinity(Max) ? "" : " and at most " + ConfigValues.Display(Max));
+}
+
+/// <summary>One known key: its type, its default (null = absent unless set), what it means and, for numbers, its range.</summary>
+public sealed record ConfigKey(string Name, ConfigValueKind Kind, object? Default, string Description, bool InTemplate = true,
+    ConfigRange? Range = null)
 {
     public bool IsPath => Kind is ConfigValueKind.Path or ConfigValueKind.RunList;
 }
 
 /// <summary>
 /// The gammapy-tools configuration keys (its template gammapy_tools/templates/config.py, docs/config.md
-/// and the example configs), with the same names and defaults, plus the keys this product adds
+/// and the example configs), with the same names and the template's defaults as get_config() gives
+/// them (nsb_diff 1.5, el_diff 1, az_diff 45, time_max 180, same_szn true, smooth true,
+/// smooth_sigma 1, time_request 50, e_bins 10, njobs 16, store_KL false; docs/config.md documents
+/// other values for some of them: see README "Where this differs"), plus the keys this product adds
 /// (n_mimic, questionable, bright_sources, store_KL …). Keys not listed here are unknown: kept as
 /// they are and reported with a warning on load.
 /// </summary>
 public static class ConfigSchema
 {
+    /// <summary>Most mimic datasets a campaign makes (background_selection.n_mimic): each is a folder with a copy of every target run.</summary>
+    public const int MaxMimicDatasets = 1000;
+
     public static readonly IReadOnlyList<ConfigKey> Io =
     [
         new("search_datastore", ConfigValueKind.Path, "/path/to/datastore/", "data store searched for background (mimic) runs"),
@@ -48,17 +68,17 @@ public static class ConfigSchema
 
     public static readonly IReadOnlyList<ConfigKey> Binning =
     [
-        new("e_min", ConfigValueKind.Double, 0.1, "lowest energy of the background model (TeV)"),
-        new("e_max", ConfigValueKind.Double, 100.0, "highest energy of the background model (TeV)"),
-        new("e_bins", ConfigValueKind.Int, 20, "number of logarithmic energy bins"),
-        new("off_min", ConfigValueKind.Double, 0.0, "smallest offset from the camera centre (deg)"),
-        new("off_max", ConfigValueKind.Double, 2.5, "largest offset from the camera centre (deg)"),
-        new("off_bins", ConfigValueKind.Int, 5, "number of linear offset bins"),
+        new("e_min", ConfigValueKind.Double, 0.1, "lowest energy of the background model (TeV)", Range: new ConfigRange(0, 1e6, MinExclusive: true)),
+        new("e_max", ConfigValueKind.Double, 100.0, "highest energy of the background model (TeV)", Range: new ConfigRange(0, 1e6, MinExclusive: true)),
+        new("e_bins", ConfigValueKind.Int, 10, "number of logarithmic energy bins", Range: new ConfigRange(1, 10_000)),
+        new("off_min", ConfigValueKind.Double, 0.0, "smallest offset from the camera centre (deg)", Range: new ConfigRange(0, 180)),
+        new("off_max", ConfigValueKind.Double, 2.5, "largest offset from the camera centre (deg)", Range: new ConfigRange(0, 180, MinExclusive: true)),
+        new("off_bins", ConfigValueKind.Int, 5, "number of linear offset bins", Range: new ConfigRange(1, 10_000)),
     ];
 
     public static readonly IReadOnlyList<ConfigKey> ConfigSection =
     [
-        new("njobs", ConfigValueKind.Int, 1, "parallel jobs (-1: all cores)"),
+        new("njobs", ConfigValueKind.Int, 16, "parallel jobs (-1: all cores)"),
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Exclusion =
@@ -73,25 +93,32 @@ public static class ConfigSchema
 
     public static readonly IReadOnlyList<ConfigKey> BackgroundSelection =
     [
-        new("el_min", ConfigValueKind.Double, null, "lowest elevation of background runs (deg)", InTemplate: false),
-        new("el_max", ConfigValueKind.Double, null, "highest elevation of background runs (deg)", InTemplate: false),
-        new("nsb_diff", ConfigValueKind.Double, 0.7, "largest NSB difference to the target run"),
-        new("el_diff", ConfigValueKind.Double, 0.15, "largest difference of 1/sin(elevation) to the target run"),
-        new("al_diff", ConfigValueKind.Double, null, "older spelling of el_diff", InTemplate: false),
-        new("az_diff", ConfigValueKind.Double, 45.0, "largest azimuth difference, on the circle (deg)"),
-        new("n_tels", ConfigValueKind.Int, 4, "number of telescopes (also spelled n_tel)"),
-        new("n_tel", ConfigValueKind.Int, null, "spelling of n_tels used by some configs", InTemplate: false),
-        new("time_max", ConfigValueKind.Double, 180.0, "largest time between runs (days)"),
-        new("same_szn", ConfigValueKind.Bool, null, "background runs from the target's season", InTemplate: false),
-        new("time_request", ConfigValueKind.Double, 10.0, "hours of background runs for a background model"),
-        new("smooth", ConfigValueKind.Bool, false, "smooth the background model"),
-        new("smooth_sigma", ConfigValueKind.Double, 0.1, "width of the Gaussian smoothing kernel"),
+        new("el_min", ConfigValueKind.Double, null, "lowest elevation of background runs (deg)", InTemplate: false, Range: new ConfigRange(-90, 90)),
+        new("el_max", ConfigValueKind.Double, null, "highest elevation of background runs (deg)", InTemplate: false, Range: new ConfigRange(-90, 90)),
+        new("nsb_diff", ConfigValueKind.Double, 1.5, "largest NSB difference to the target run", Range: new ConfigRange(0, double.PositiveInfinity)),
+        new("el_diff", ConfigValueKind.Double, 1.0, "largest difference of 1/sin(elevation) to the target run", Range: new ConfigRange(0, double.PositiveInfinity)),
+        new("al_diff", ConfigValueKind.Double, null, "older spelling of el_diff", InTemplate: false, Range: new ConfigRange(0, double.PositiveInfinity)),
+        new("az_diff", ConfigValueKind.Double, 45.0, "largest azimuth difference, on the circle (deg)", Range: new ConfigRange(0, 360)),
+        new("n_tels", ConfigValueKind.Int, 4, "number of telescopes (also spelled n_tel)", Range: new ConfigRange(1, 1000)),
+        new("n_tel", ConfigValueKind.Int, null, "spelling of n_tels used by some configs", InTemplate: false, Range: new ConfigRange(1, 1000)),
+        new("time_max", ConfigValueKind.Double, 180.0, "largest time between runs (days)", Range: new ConfigRange(0, double.PositiveInfinity)),
+        new("same_szn", ConfigValueKind.Bool, true, "background runs from the target's season"),
+        new("time_request", ConfigValueKind.Double, 50.0, "hours of background runs for a background model", Range: new ConfigRange(0, double.PositiveInfinity, MinExclusive: true)),
+        new("smooth", ConfigValueKind.Bool, true, "smooth the background model"),
+        new("smooth_sigma", ConfigValueKind.Double, 1.0, "width of the Gaussian smoothing kernel (bins)", Range: new ConfigRange(0, double.PositiveInfinity)),
         new("KL_DIV", ConfigValueKind.Bool, true, "rank background runs by KL divergence"),
         new("store_KL", ConfigValueKind.Bool, false, "store per-target KL tables as <obs>_kl.fits"),
-        new("n_mimic", ConfigValueKind.Int, 5, "number of mimic datasets"),
+        new("n_mimic", ConfigValueKind.Int, 5, "number of mimic datasets", Range: new ConfigRange(1, MaxMimicDatasets)),
         new("bright_sources", ConfigValueKind.List, new List<object?>(), "OBJECT names whose runs are never background runs"),
         new("bkg_runlist", ConfigValueKind.Map, null, "explicit background runs per target: {target: [runs]}", InTemplate: false),
+        new("mimic_seed", ConfigValueKind.Long, null, "seed the mimic datasets were made with (written by Invoke-MimicDataset; a rerun into the same out_dir must use it)", InTemplate: false),
         new("questionable", ConfigValueKind.List, new List<object?>(), "[obs_id, reason] of targets without good mimic runs (written by Invoke-MimicDataset)"),
+        // Candidate hygiene (this product; DESIGN.md §5 "Candidate hygiene").
+        new("scramble_theta", ConfigValueKind.Double, 0.3, "radius of the circle scrambled around each background run's sources (deg)"),
+        new("exclude_target_fov", ConfigValueKind.Bool, true, "never a background run whose field of view (binning.off_max + sky_map.on_exclusion_region) holds a run-list source"),
+        new("exclude_runlist_objects", ConfigValueKind.Bool, true, "never a background run whose OBJECT is a run-list object"),
+        new("max_scramble_significance", ConfigValueKind.Double, 3.0, "refuse background runs with a larger excess (Li & Ma sigma) at a position they would scramble; null: not measured"),
+        new("unique_per_dataset", ConfigValueKind.Bool, true, "a background run serves at most one target per mimic dataset while unused candidates remain"),
     ];
 
     public static readonly IReadOnlyList<ConfigKey> RunSelection =
@@ -119,7 +146,7 @@ public static class ConfigSchema
     [
         new("e_min", ConfigValueKind.Double, 0.2, "lowest energy of the spectrum (TeV)"),
         new("e_max", ConfigValueKind.Double, 10.0, "highest energy of the spectrum (TeV)"),
-        new("e_bins", ConfigValueKind.Int, 10, "number of spectral bins"),
+        new("e_bins", ConfigValueKind.Int, 10, "number of spectral bins", Range: new ConfigRange(1, 10_000)),
         new("type", ConfigValueKind.String, "PL", "spectral model"),
         new("params", ConfigValueKind.List, new List<object?> { 3.48e-11, 2.4 }, "initial spectral parameters"),
     ];
@@ -133,7 +160,7 @@ public static class ConfigSchema
     [
         new("e_min", ConfigValueKind.Double, null, "lowest energy of the sky map (TeV)", InTemplate: false),
         new("e_max", ConfigValueKind.Double, null, "highest energy of the sky map (TeV)", InTemplate: false),
-        new("n_bins", ConfigValueKind.Int, null, "energy bins of the sky map", InTemplate: false),
+        new("n_bins", ConfigValueKind.Int, null, "energy bins of the sky map", InTemplate: false, Range: new ConfigRange(1, 10_000)),
         new("map_deg", ConfigValueKind.Double, 2.5, "sky map size (deg)"),
         new("bin_sz", ConfigValueKind.Double, null, "sky map pixel size (deg)", InTemplate: false),
         new("offset_max", ConfigValueKind.Double, null, "largest offset (deg)", InTemplate: false),

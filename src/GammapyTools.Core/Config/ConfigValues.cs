@@ -97,20 +97,33 @@ public static partial class ConfigValues
         if (v is null) return null;
         ConfigException Wrong(string expected) =>
             new($"{qualifiedName}: expected {expected}, got {Describe(v)}", key: qualifiedName);
+        object InRange(object number) => key.Range is null || key.Range.Contains(Convert.ToDouble(number, CultureInfo.InvariantCulture))
+            ? number : throw Wrong($"a number {key.Range}");
         switch (key.Kind)
         {
             case ConfigValueKind.Bool:
                 return v is bool ? v : throw Wrong("true or false");
             case ConfigValueKind.Int:
-                return v switch
+                return InRange(v switch
                 {
                     int => v,
                     long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
                     double d when d == Math.Floor(d) && Math.Abs(d) <= int.MaxValue => (int)d,
                     _ => throw Wrong("an integer"),
+                });
+            case ConfigValueKind.Long:
+                return v switch
+                {
+                    int i => (long)i,
+                    long => v,
+                    double d when d == Math.Floor(d) && Math.Abs(d) < 9e18 => (long)d,
+                    _ => throw Wrong("an integer"),
                 };
             case ConfigValueKind.Double:
-                return v switch { int i => (double)i, long l => (double)l, double => v, _ => throw Wrong("a number") };
+                object number = v switch { int i => (double)i, long l => (double)l, double => v, _ => throw Wrong("a number") };
+                // 1e400 reads as infinity: no key of the config means anything with an infinite or NaN value.
+                if (!double.IsFinite((double)number)) throw Wrong("a finite number");
+                return InRange(number);
             case ConfigValueKind.String:
                 return v switch
                 {
@@ -123,11 +136,11 @@ public static partial class ConfigValues
             case ConfigValueKind.RunList:
                 if (v is string) return v;
                 if (v is List<object?> runs)
-                    return runs.Select(r => r switch
+                    return runs.Select((r, i) => r switch
                     {
                         int or long => r,
-                        double d when d == Math.Floor(d) => (object)(long)d,
-                        _ => throw Wrong("a list of OBS_IDs or the path of a run-list file"),
+                        double d when d == Math.Floor(d) && Math.Abs(d) < 9e15 => (object)(long)d,
+                        _ => throw new ConfigException($"{qualifiedName}: item {i + 1} of the run list, {Describe(r)}, is not an OBS_ID (a whole number)", key: qualifiedName),
                     }).ToList();
                 throw Wrong("a list of OBS_IDs or the path of a run-list file");
             case ConfigValueKind.List:

@@ -20,6 +20,8 @@ public sealed class GammapyToolsConfig : ConfigSection
 {
     private readonly Dictionary<string, string> _relativePaths = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _warnings = [];
+    /// <summary>Line and column of each unknown key of the file (qualified name), for strict-mode errors.</summary>
+    private readonly Dictionary<string, (long Line, long Column)> _unknownPositions = new(StringComparer.OrdinalIgnoreCase);
 
     public GammapyToolsConfig() : base("", ConfigSchema.TopLevel) { }
 
@@ -48,6 +50,34 @@ public sealed class GammapyToolsConfig : ConfigSection
 
     private static object? CloneDefault(object? value) => value is List<object?> l ? l.Select(CloneDefault).ToList() : value;
 
+    /// <summary>
+    /// A deep copy (sections, lists, the file it came from, how its paths were written): commands
+    /// work on a copy and return it, so the object a user passed in is never changed.
+    /// </summary>
+    public GammapyToolsConfig Clone()
+    {
+        var copy = new GammapyToolsConfig { SourcePath = SourcePath, BaseDirectory = BaseDirectory };
+        foreach (var (key, value) in Entries) copy.SetRaw(key, CloneValue(value));
+        foreach (var (key, value) in _relativePaths) copy._relativePaths[key] = value;
+        copy._warnings.AddRange(_warnings);
+        return copy;
+    }
+
+    private static object? CloneValue(object? value)
+    {
+        switch (value)
+        {
+            case ConfigSection section:
+                var copy = new ConfigSection(section.QualifiedName, section.Schema);
+                foreach (var (key, v) in section.Entries) copy.SetRaw(key, CloneValue(v));
+                return copy;
+            case List<object?> list:
+                return list.Select(CloneValue).ToList();
+            default:
+                return value;
+        }
+    }
+
     /// <summary>Reads a YAML file. Throws <see cref="ConfigException"/> with the line and column of the problem.</summary>
     public static GammapyToolsConfig Load(string path)
     {
@@ -66,6 +96,7 @@ public sealed class GammapyToolsConfig : ConfigSection
     /// <summary>Parses YAML text; relative paths are resolved against <paramref name="baseDirectory"/>.</summary>
     public static GammapyToolsConfig Parse(string yaml, string? baseDirectory = null, string? nameForErrors = null)
     {
+        CheckLimits(yaml, nameForErrors);
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
         catch (YamlException e)
@@ -90,6 +121,63 @@ public sealed class GammapyToolsConfig : ConfigSection
         cfg.CheckSpellings();
         cfg.ResolvePaths();
         return cfg;
+    }
+
+    /// <summary>Deepest nesting of mappings and sequences a config may have (a real one has 3 or 4 levels).</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Most nodes a config may have, each alias counted as the nodes it repeats (a real one has hundreds, a long run list tens of thousands).</summary>
+    public const long MaxNodes = 1_000_000;
+
+    /// <summary>
+    /// Refuses hostile YAML before it is loaded: loading nests recursively (30,000 levels overflow the
+    /// stack and kill the process, uncatchably) and converting repeats every alias (a 3 KB "billion
+    /// laughs" file expands to 10⁹ nodes). The event parser is not recursive, so it measures both safely.
+    /// Syntax errors are left to the load, which reports them.
+    /// </summary>
+    private static void CheckLimits(string yaml, string? file)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var open = new Stack<(long Size, string? Anchor)>(); // open collections: nodes so far, anchor
+        var anchors = new Dictionary<string, long>();          // anchor → nodes it stands for
+        try
+        {
+            while (parser.MoveNext())
+            {
+                var e = parser.Current!;
+                long size;
+                switch (e)
+                {
+                    case MappingStart or SequenceStart:
+                        if (open.Count >= MaxDepth)
+                            throw new ConfigException($"the YAML is nested deeper than {MaxDepth} levels", file, e.Start.Line, e.Start.Column);
+                        var anchor = ((NodeEvent)e).Anchor;
+                        open.Push((1, anchor.IsEmpty ? null : anchor.Value));
+                        continue;
+                    case MappingEnd or SequenceEnd:
+                        var closed = open.Pop();
+                        size = closed.Size;
+                        if (closed.Anchor is not null) anchors[closed.Anchor] = size;
+                        break;
+                    case Scalar scalar:
+                        size = 1;
+                        if (!scalar.Anchor.IsEmpty) anchors[scalar.Anchor.Value] = 1;
+                        break;
+                    case AnchorAlias alias:
+                        size = anchors.GetValueOrDefault(alias.Value.Value, 1);
+                        break;
+                    default:
+                        continue;
+                }
+                if (open.Count == 0) continue;
+                var (parent, parentAnchor) = open.Pop();
+                parent = Math.Min(parent + size, MaxNodes + 1); // saturate: nested aliases overflow a long
+                if (parent > MaxNodes)
+                    throw new ConfigException($"the YAML expands to more than {MaxNodes:N0} nodes (aliases repeat what their anchor holds)", file, e.Start.Line, e.Start.Column);
+                open.Push((parent, parentAnchor));
+            }
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException) { } // broken YAML: the load says where
     }
 
     private static (long Line, long Column, string? Message) LocateParseError(string yaml)
@@ -119,9 +207,8 @@ public sealed class GammapyToolsConfig : ConfigSection
             var known = target.KnownKey(key);
             if (target.Schema is not null && known is null)
             {
-                string? hint = target.Schema.FirstOrDefault(k => string.Equals(k.Name, key, StringComparison.OrdinalIgnoreCase))?.Name;
-                string what = target.QualifiedName.Length == 0 ? (valueNode is YamlMappingNode ? "section" : "key") : "key";
-                _warnings.Add($"{Where(file, keyNode)}unknown {what} {qualified} (kept as it is{(hint is null ? "" : $"; did you mean {target.Qualify(hint)}?")})");
+                _unknownPositions[qualified] = (keyNode.Start.Line, keyNode.Start.Column);
+                _warnings.Add($"{Where(file, keyNode)}{DescribeUnknown(target, key, valueNode is YamlMappingNode)} (kept as it is)");
             }
             object? value;
             if (known?.Kind == ConfigValueKind.Section && valueNode is YamlMappingNode sectionNode)
@@ -144,6 +231,53 @@ public sealed class GammapyToolsConfig : ConfigSection
             }
             target.SetRaw(key, value);
         }
+    }
+
+    /// <summary>"unknown key io.n_mimc; did you mean background_selection.n_mimic?"</summary>
+    private static string DescribeUnknown(ConfigSection section, string key, bool isMapping)
+    {
+        string what = section.QualifiedName.Length == 0 && isMapping ? "section" : "key";
+        string? hint = ConfigSpelling.Suggest(section.QualifiedName, key);
+        return $"unknown {what} {section.Qualify(key)}{(hint is null ? "" : $"; did you mean {hint}?")}";
+    }
+
+    /// <summary>
+    /// The keys and sections this product does not know, in file order, each with a "did you mean"
+    /// where a known name is close. Also finds keys added after loading (no line then).
+    /// </summary>
+    public IReadOnlyList<UnknownConfigKey> UnknownKeys()
+    {
+        var found = new List<UnknownConfigKey>();
+        void Walk(ConfigSection section)
+        {
+            if (section.Schema is null) return;
+            foreach (var (key, value) in section.Entries)
+            {
+                var known = section.KnownKey(key);
+                if (known is null)
+                {
+                    string qualified = section.Qualify(key);
+                    var (line, column) = _unknownPositions.GetValueOrDefault(qualified);
+                    found.Add(new UnknownConfigKey(qualified, DescribeUnknown(section, key, value is ConfigSection), line, column));
+                }
+                else if (known.Kind == ConfigValueKind.Section && value is ConfigSection inner) Walk(inner);
+            }
+        }
+        Walk(this);
+        return found;
+    }
+
+    /// <summary>
+    /// Strict mode (-Strict): unknown keys are errors, not warnings. Throws one <see cref="ConfigException"/>
+    /// at the first unknown key that lists them all.
+    /// </summary>
+    public void ThrowIfUnknownKeys()
+    {
+        var unknown = UnknownKeys();
+        if (unknown.Count == 0) return;
+        var first = unknown[0];
+        string all = string.Join("; ", unknown.Skip(1).Select(u => (u.Line > 0 ? $"line {u.Line}, column {u.Column}: " : "") + u.Message).Prepend(first.Message));
+        throw new ConfigException($"{all} (strict mode: unknown keys are errors)", SourcePath, first.Line, first.Column, first.Key);
     }
 
     private static string Where(string? file, YamlNode node) =>
@@ -211,7 +345,7 @@ public sealed class GammapyToolsConfig : ConfigSection
     // ------------------------------------------------------------------ saving
 
     /// <summary>
-    /// Writes the YAML atomically (a temporary file in the same folder renamed into place). Paths that
+    /// Writes the YAML atomically (<see cref="Output.AtomicFile"/>: only a regular file is replaced). Paths that
     /// were relative when read are written relative to the new file's folder.
     /// </summary>
     public void Save(string path, bool overwrite = false)
@@ -219,22 +353,17 @@ public sealed class GammapyToolsConfig : ConfigSection
         string full = System.IO.Path.GetFullPath(path);
         if (!overwrite && File.Exists(full)) throw new ConfigException("the file exists (use overwrite/-Force to replace it)", full);
         string dir = System.IO.Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string text = ToYaml(dir);
-        string temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var bytes = new UTF8Encoding(false).GetBytes(ToYaml(dir));
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                var bytes = new UTF8Encoding(false).GetBytes(text);
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite);
+            Output.AtomicFile.Write(full, overwrite, stream => stream.Write(bytes));
+        }
+        catch (Output.OutputPathException e)
+        {
+            throw new ConfigException(e.Reason, full, inner: e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw new ConfigException($"cannot write the config: {e.Message}", full, inner: e);
         }
     }
@@ -333,7 +462,29 @@ public sealed class GammapyToolsConfig : ConfigSection
             NMimic = s.GetValue<int?>("n_mimic") ?? 5,
             BrightSources = (s.GetValue<List<object?>>("bright_sources") ?? []).Select(x => ConfigValues.Display(x)).ToList(),
             Questionable = Questionable,
+            ExcludeTargetFov = s.GetValue<bool?>("exclude_target_fov") ?? true,
+            ExcludeRunListObjects = s.GetValue<bool?>("exclude_runlist_objects") ?? true,
+            // Absent: the default limit; an explicit null (YAML ~) switches the measurement off.
+            MaxScrambleSignificance = s.ContainsKey("max_scramble_significance") && s.Get("max_scramble_significance") is null
+                ? null : s.GetValue<double?>("max_scramble_significance"),
+            UniquePerDataset = s.GetValue<bool?>("unique_per_dataset") ?? true,
+            ScrambleTheta = s.GetValue<double?>("scramble_theta"),
         };
+    }
+
+    /// <summary>
+    /// Checks what the key ranges cannot (each key's own range is checked when it is read or set): lower
+    /// bounds below upper bounds. Campaigns call it before any folder is created.
+    /// </summary>
+    public void Validate()
+    {
+        foreach (var (section, lo, hi) in new[] { ("binning", "e_min", "e_max"), ("binning", "off_min", "off_max"),
+                     ("background_selection", "el_min", "el_max"), ("spectrum", "e_min", "e_max") })
+        {
+            if ((Get(section) as ConfigSection) is not { } s || s.GetValue<double?>(lo) is not double a || s.GetValue<double?>(hi) is not double b) continue;
+            if (a >= b)
+                throw new ConfigException($"{section}.{lo} = {ConfigValues.Display(a)} must be less than {section}.{hi} = {ConfigValues.Display(b)}", SourcePath, key: $"{section}.{lo}");
+        }
     }
 
     /// <summary>background_selection.questionable as (OBS_ID, reason) pairs.</summary>
@@ -375,4 +526,13 @@ public sealed record BackgroundSelectionSettings
     public int NMimic { get; init; } = 5;
     public IReadOnlyList<string> BrightSources { get; init; } = [];
     public IReadOnlyList<QuestionableRun> Questionable { get; init; } = [];
+    /// <summary>Candidate hygiene (DESIGN.md §5): keys exclude_target_fov, exclude_runlist_objects, max_scramble_significance, unique_per_dataset.</summary>
+    public bool ExcludeTargetFov { get; init; } = true;
+    public bool ExcludeRunListObjects { get; init; } = true;
+    public double? MaxScrambleSignificance { get; init; } = 3.0;
+    public bool UniquePerDataset { get; init; } = true;
+    public double? ScrambleTheta { get; init; }
 }
+
+/// <summary>A key or section of a config that this product does not know; <see cref="Line"/> 0 when not from a file.</summary>
+public sealed record UnknownConfigKey(string Key, string Message, long Line, long Column);

@@ -9,19 +9,29 @@ namespace GammapyTools.Config;
 /// </summary>
 public static class RunListReader
 {
+    /// <summary>The run list's OBS_IDs (without repeats); an empty run list is an error (a campaign would do nothing).</summary>
     public static IReadOnlyList<long> FromConfig(GammapyToolsConfig config)
     {
         foreach (var (section, key) in new[] { ("run_selection", "runlist"), ("run_selection", "run_list"), ("io", "runlist") })
         {
             object? value = (config.Get(section) as ConfigSection)?.Get(key);
+            IReadOnlyList<long> runs;
             switch (value)
             {
                 case null: continue;
                 case List<object?> list:
-                    return list.Select(x => Convert.ToInt64(x, CultureInfo.InvariantCulture)).Distinct().ToList();
+                    runs = list.Select((x, i) => x is int or long ? Convert.ToInt64(x, CultureInfo.InvariantCulture)
+                        : throw new ConfigException($"{section}.{key}: item {i + 1} of the run list, {ConfigValues.Describe(x)}, is not an OBS_ID", config.SourcePath, key: $"{section}.{key}"))
+                        .Distinct().ToList();
+                    break;
                 case string:
-                    return ReadFile(config.RequirePath(section, key, mustExist: true));
+                    runs = ReadFile(config.RequirePath(section, key, mustExist: true));
+                    break;
+                default: continue;
             }
+            if (runs.Count == 0)
+                throw new ConfigException($"the run list ({section}.{key}) is empty: there is nothing to do", config.SourcePath, key: $"{section}.{key}");
+            return runs;
         }
         throw new ConfigException("the config has no run list (run_selection.runlist: a list of OBS_IDs or a run-list file)", config.SourcePath, key: "run_selection.runlist");
     }

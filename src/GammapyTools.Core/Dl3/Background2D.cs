@@ -78,12 +78,14 @@ public sealed class Background2D
     public BinaryTableHdu ToHdu(string extname = "BACKGROUND")
     {
         float[] F(IEnumerable<double> v) => v.Select(x => (float)x).ToArray();
+        // Edges in double: gammapy's model is 0 outside its edges, and a float32 0.1 TeV edge
+        // (0.1000000015) would put an analysis starting at 0.1 TeV outside it.
         var columns = new[]
         {
-            FitsColumn.Create("ENERG_LO", F(EnergyEdges[..^1]), EnergyBins, "TeV"),
-            FitsColumn.Create("ENERG_HI", F(EnergyEdges[1..]), EnergyBins, "TeV"),
-            FitsColumn.Create("THETA_LO", F(OffsetEdges[..^1]), OffsetBins, "deg"),
-            FitsColumn.Create("THETA_HI", F(OffsetEdges[1..]), OffsetBins, "deg"),
+            FitsColumn.Create("ENERG_LO", EnergyEdges[..^1], EnergyBins, "TeV"),
+            FitsColumn.Create("ENERG_HI", EnergyEdges[1..], EnergyBins, "TeV"),
+            FitsColumn.Create("THETA_LO", OffsetEdges[..^1], OffsetBins, "deg"),
+            FitsColumn.Create("THETA_HI", OffsetEdges[1..], OffsetBins, "deg"),
             FitsColumn.Create("BKG", F(Flatten()), EnergyBins * OffsetBins, Unit, [EnergyBins, OffsetBins]),
         };
         var hdu = BinaryTableHdu.Create(extname, new BinaryTable(1, columns));

@@ -85,14 +85,16 @@ public sealed class Background3D
     public BinaryTableHdu ToHdu(string extname = "BACKGROUND")
     {
         float[] F(IEnumerable<double> v) => v.Select(x => (float)x).ToArray();
+        // Edges in double: gammapy's model is 0 outside its edges, and a float32 0.1 TeV edge
+        // (0.1000000015) would put an analysis starting at 0.1 TeV outside it.
         var columns = new[]
         {
-            FitsColumn.Create("ENERG_LO", F(EnergyEdges[..^1]), EnergyBins, "TeV"),
-            FitsColumn.Create("ENERG_HI", F(EnergyEdges[1..]), EnergyBins, "TeV"),
-            FitsColumn.Create("DETX_LO", F(LonEdges[..^1]), LonBins, "deg"),
-            FitsColumn.Create("DETX_HI", F(LonEdges[1..]), LonBins, "deg"),
-            FitsColumn.Create("DETY_LO", F(LatEdges[..^1]), LatBins, "deg"),
-            FitsColumn.Create("DETY_HI", F(LatEdges[1..]), LatBins, "deg"),
+            FitsColumn.Create("ENERG_LO", EnergyEdges[..^1], EnergyBins, "TeV"),
+            FitsColumn.Create("ENERG_HI", EnergyEdges[1..], EnergyBins, "TeV"),
+            FitsColumn.Create("DETX_LO", LonEdges[..^1], LonBins, "deg"),
+            FitsColumn.Create("DETX_HI", LonEdges[1..], LonBins, "deg"),
+            FitsColumn.Create("DETY_LO", LatEdges[..^1], LatBins, "deg"),
+            FitsColumn.Create("DETY_HI", LatEdges[1..], LatBins, "deg"),
             FitsColumn.Create("BKG", F(Flatten()), EnergyBins * LonBins * LatBins, Unit, [EnergyBins, LonBins, LatBins]),
         };
         var hdu = BinaryTableHdu.Create(extname, new BinaryTable(1, columns));

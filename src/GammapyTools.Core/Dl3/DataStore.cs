@@ -169,6 +169,9 @@ public sealed class DataStore
             if (c.Format.Type == 'A') { var s = c.Get<string>()[row]; return string.IsNullOrWhiteSpace(s) ? null : s; }
             return D(name)?.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        // Time reference keys (MJDREFI, TIMESYS, ...) are in the obs-index header, not in its rows.
+        string? TextOrHeader(string name) => S(name) ?? ObsIndexHeader?.GetString(name);
+        double? NumberOrHeader(string name) => D(name) ?? ObsIndexHeader?.GetDouble(name);
         double? alt = D("ALT_PNT");
         double? zen = D("ZEN_PNT") ?? (alt is double a ? 90.0 - a : null);
         long obsId = D("OBS_ID") is double id ? (long)id : throw new FitsException($"obs-index row {row + 1} has no OBS_ID", ObsIndexPath, keyword: "OBS_ID");
@@ -195,9 +198,9 @@ public sealed class DataStore
             Deadc = D("DEADC"),
             Tstart = D("TSTART"),
             Tstop = D("TSTOP"),
-            DateObs = Run.ParseDate(S("DATE-OBS"), S("TIME-OBS")),
+            DateObs = Run.StartDate(TextOrHeader, NumberOrHeader),
             DateAvg = Run.ParseDate(S("DATE-AVG"), null),
-            DateEnd = Run.ParseDate(S("DATE-END"), S("TIME-END")),
+            DateEnd = Run.EndDate(TextOrHeader, NumberOrHeader),
             Object = S("OBJECT"),
             RaObj = D("RA_OBJ"),
             DecObj = D("DEC_OBJ"),

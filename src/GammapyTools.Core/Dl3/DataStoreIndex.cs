@@ -36,13 +36,14 @@ public static class DataStoreIndex
         using var f = FitsFile.Open(path);
         var hdus = new List<(HduLocation, long)>();
         FitsHeader? events = null;
+        var classes = HduClassifier.ClassifyAll(f.Hdus.Select(h => h.Header).ToList(), f.Path);
         foreach (var h in f.Hdus)
         {
-            if (HduClassifier.Classify(h.Header) is not { } tc) continue;
-            hdus.Add((new HduLocation(tc.Type, tc.Class, f.Path, h.Name ?? h.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)), h.Size));
-            if (tc.Type == "events" && events is null) events = h.Header;
+            if (classes[h.Index] is not { } tc) continue;
+            hdus.Add((new HduLocation(tc.Type, tc.Class, f.Path, HduClassifier.HduName(h)), h.Size));
+            if (tc.Type == "events") events = h.Header;
         }
-        if (events is null) throw new FitsException("no EVENTS HDU (HDUCLAS1 = EVENTS) in this file", f.Path);
+        if (events is null) throw new FitsException("no EVENTS HDU (HDUCLAS1 = EVENTS, or EXTNAME EVENTS in a file without HDUCLAS keys) in this file", f.Path);
         if (events.GetLong("OBS_ID") is null) throw new FitsException("the EVENTS header has no OBS_ID", f.Path);
         // An index row is a run: the same checks as Get-Run, so no unusable run enters a data store.
         var eventsInfo = f.Hdus.First(h => ReferenceEquals(h.Header, events));
@@ -105,6 +106,7 @@ public static class DataStoreIndex
             {
                 var values = files.Select(f => derivedZenith
                     ? f.EventsHeader.GetDouble("ZEN_PNT") ?? (f.EventsHeader.GetDouble("ALT_PNT") is double a ? 90.0 - a : double.NaN)
+                    : name is "TSTART" or "TSTOP" ? IndexTime(f.EventsHeader, name, files[0].EventsHeader)
                     : f.EventsHeader.GetDouble(name) ?? double.NaN).ToArray();
                 columns.Add(FitsColumn.Create(name, values, unit: unit));
             }
@@ -115,6 +117,21 @@ public static class DataStoreIndex
             foreach (var key in TimeReferenceKeys)
                 if (files[0].EventsHeader.Find(key) is { } card) hdu.Header.Set(key, card.Value, card.Comment);
         return hdu;
+    }
+
+    /// <summary>
+    /// TSTART/TSTOP counted from the index header's reference (the first file's MJDREF, TIMESYS,
+    /// TIMEUNIT): a file with another reference (MAGIC and H.E.S.S. in one store) is converted through
+    /// its UTC instant, so that the index's times mean what its header says.
+    /// </summary>
+    private static double IndexTime(FitsHeader file, string key, FitsHeader index)
+    {
+        double? value = file.GetDouble(key);
+        if (value is not double v) return double.NaN;
+        bool same = TimeReferenceKeys.All(k => Equals(file.Find(k)?.Value, index.Find(k)?.Value)) && !file.Contains("TIMEZERO");
+        if (same) return v;
+        return FitsTime.FromMet(v, file.GetDouble, file.GetString) is DateTime utc
+            && FitsTime.ToMet(utc, index.GetDouble, index.GetString) is double met ? met : double.NaN;
     }
 
     private static BinaryTableHdu HduIndexHdu(string root, IReadOnlyList<ScannedFile> files)

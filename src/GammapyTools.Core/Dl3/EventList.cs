@@ -52,6 +52,26 @@ public sealed record Gti(double[] Start, double[] Stop)
 
     public static Gti FromHdu(BinaryTableHdu hdu) => new(hdu.Table["START"].ToDoubles(), hdu.Table["STOP"].ToDoubles());
 
+    /// <summary>
+    /// A run's observation time in seconds, dead time included, as GADF and gammapy
+    /// (<c>observation_time_duration</c>) define it: the sum of its GTIs, or ONTIME where the run
+    /// has no GTI table. Background rates are per observation time (not LIVETIME), so that a
+    /// model × observation time is the expected number of events. Null when neither is known.
+    /// </summary>
+    public static double? ObservationTime(Run run)
+    {
+        var location = run.FindHdu("gti");
+        using var file = FitsFile.Open(location?.FilePath ?? run.Path);
+        var info = location is not null ? HduClassifier.Find(file, location)
+            : file.Find(h => HduClassifier.Classify(h) is ("gti", _));
+        if (info is not null)
+        {
+            double sum = FromHdu(file.ReadTable(info, ["START", "STOP"])).TotalSeconds;
+            if (sum > 0) return sum;
+        }
+        return run.Ontime;
+    }
+
     public BinaryTableHdu ToHdu(FitsHeader? timeReference = null)
     {
         var hdu = BinaryTableHdu.Create("GTI", new BinaryTable(Start.Length,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
 
@@ -62,7 +61,7 @@ public sealed class Run
             using var file = FitsFile.Open(full);
             var hdus = HduClassifier.Locate(file);
             var events = hdus.FirstOrDefault(h => h.HduType == "events")
-                ?? throw new FitsException("no EVENTS HDU (HDUCLAS1 = EVENTS) in this file", file.Path);
+                ?? throw new FitsException("no EVENTS HDU (HDUCLAS1 = EVENTS, or EXTNAME EVENTS in a file without HDUCLAS keys) in this file", file.Path);
             var info = HduClassifier.Find(file, events);
             RunValidation.EventsHeader(info.Header, file.Path, info.Index);
             return FromEventsHeader(info.Header, file.Path, hdus, dataStore: null, info.Index);
@@ -91,9 +90,9 @@ public sealed class Run
             Deadc = h.GetDouble("DEADC"),
             Tstart = h.GetDouble("TSTART"),
             Tstop = h.GetDouble("TSTOP"),
-            DateObs = ParseDate(h.GetString("DATE-OBS"), h.GetString("TIME-OBS")),
+            DateObs = StartDate(h.GetString, h.GetDouble),
             DateAvg = ParseDate(h.GetString("DATE-AVG"), null),
-            DateEnd = ParseDate(h.GetString("DATE-END"), h.GetString("TIME-END")),
+            DateEnd = EndDate(h.GetString, h.GetDouble),
             Object = h.GetString("OBJECT"),
             RaObj = h.GetDouble("RA_OBJ"),
             DecObj = h.GetDouble("DEC_OBJ"),
@@ -102,13 +101,22 @@ public sealed class Run
         };
     }
 
-    /// <summary>FITS dates: "2013-10-04T22:31:07.5", or a date with the time in a separate keyword.</summary>
-    public static DateTime? ParseDate(string? date, string? time)
-    {
-        if (string.IsNullOrWhiteSpace(date)) return null;
-        string text = date.Trim();
-        if (!text.Contains('T') && !string.IsNullOrWhiteSpace(time)) text += "T" + time.Trim();
-        return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d)
-            ? d : null;
-    }
+    /// <summary>FITS dates as astropy reads them (<see cref="FitsTime.ParseDate"/>): "2013-10-04T22:31:07.5", "2012-10-13T10:52:08.", or a date with the time in a separate keyword.</summary>
+    public static DateTime? ParseDate(string? date, string? time) => FitsTime.ParseDate(date, time);
+
+    /// <summary>
+    /// The start of a run from header keys or obs-index columns (<paramref name="text"/> and
+    /// <paramref name="number"/> look a key up): DATE-OBS (+ TIME-OBS), else MJD-OBS, else TSTART
+    /// counted from MJDREFI/MJDREFF in TIMEUNIT on TIMESYS. Null only when none of them is usable.
+    /// </summary>
+    public static DateTime? StartDate(Func<string, string?> text, Func<string, double?> number) =>
+        ParseDate(text("DATE-OBS"), text("TIME-OBS"))
+        ?? FitsTime.FromMjd(number("MJD-OBS"), text("TIMESYS"))
+        ?? FitsTime.FromMet(number("TSTART"), number, text);
+
+    /// <summary>The end of a run: DATE-END (+ TIME-END), else MJD-END, else TSTOP from MJDREF (as <see cref="StartDate"/>).</summary>
+    public static DateTime? EndDate(Func<string, string?> text, Func<string, double?> number) =>
+        ParseDate(text("DATE-END"), text("TIME-END"))
+        ?? FitsTime.FromMjd(number("MJD-END"), text("TIMESYS"))
+        ?? FitsTime.FromMet(number("TSTOP"), number, text);
 }

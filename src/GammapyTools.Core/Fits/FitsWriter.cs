@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using GammapyTools.Output;
 
 namespace GammapyTools.Fits;
 
@@ -10,17 +11,18 @@ namespace GammapyTools.Fits;
 /// </summary>
 public static class FitsWriter
 {
-    /// <summary>Writes <paramref name="hdus"/> to <paramref name="path"/>. A first HDU that is not a primary HDU gets an empty primary HDU before it.</summary>
+    /// <summary>
+    /// Writes <paramref name="hdus"/> to <paramref name="path"/> through <see cref="AtomicFile"/> (only a regular
+    /// file is replaced; a symbolic link is replaced as a link). A first HDU that is not a primary HDU gets an
+    /// empty primary HDU before it.
+    /// </summary>
     public static void Write(string path, IEnumerable<Hdu> hdus, bool overwrite = false)
     {
         string full = Path.GetFullPath(path);
         if (!overwrite && File.Exists(full)) throw new FitsException("the file exists (use overwrite to replace it)", full);
-        string dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            AtomicFile.Write(full, overwrite, file =>
             {
                 if (full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
                 {
@@ -29,23 +31,17 @@ public static class FitsWriter
                 }
                 else
                     WriteTo(file, hdus, full);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite);
+            });
         }
-        catch (Exception e)
+        catch (OutputPathException e)
         {
-            TryDelete(temp);
-            if (e is FitsException) throw;
-            if (e is FormatException or ArgumentException or IOException or InvalidCastException or OverflowException or UnauthorizedAccessException)
-                throw new FitsException($"cannot write: {e.Message}", full, inner: e);
-            throw;
+            throw new FitsException(e.Reason, full, inner: e);
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        catch (Exception e) when (e is not FitsException && e is FormatException or ArgumentException or IOException or InvalidCastException
+            or OverflowException or UnauthorizedAccessException)
+        {
+            throw new FitsException($"cannot write: {e.Message}", full, inner: e);
+        }
     }
 
     /// <summary>Writes the HDUs as one FITS byte stream.</summary>

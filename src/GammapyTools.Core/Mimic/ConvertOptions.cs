@@ -5,8 +5,16 @@ namespace GammapyTools.Mimic;
 /// <summary>What <see cref="FovConverter.Convert"/> writes and how (DESIGN.md §5 "Re-pointing").</summary>
 public sealed class ConvertOptions
 {
-    /// <summary>Folder for the output; the file takes the target run's file name. Ignored when <see cref="OutputPath"/> is set.</summary>
+    /// <summary>gammapy-tools' scramble radius (degrees), used when none is given.</summary>
+    public const double DefaultScrambleTheta = 0.3;
+
+    /// <summary>Folder for the output; the file takes the target run's file name (see <see cref="NameByBackground"/>). Ignored when <see cref="OutputPath"/> is set.</summary>
     public string? Destination { get; init; }
+    /// <summary>
+    /// Name outputs in <see cref="Destination"/> <c>&lt;target stem&gt;_bkg&lt;background OBS_ID&gt;&lt;ext&gt;</c>, so that several
+    /// background runs mimicking one target never share a file (Convert-Fov with more than one background run).
+    /// </summary>
+    public bool NameByBackground { get; init; }
     /// <summary>Explicit output file (".gz" gives a gzip-compressed file).</summary>
     public string? OutputPath { get; init; }
     /// <summary>Replace the output's background HDU by the target run's (any class, bkg_2d or bkg_3d).</summary>
@@ -24,16 +32,32 @@ public sealed class ConvertOptions
     /// <summary>Seed of the scrambling random stream; null draws one (it is recorded in HISTORY).</summary>
     public long? Seed { get; init; }
 
+    /// <summary>Further HISTORY lines for the output's EVENTS header (e.g. what a mimic campaign measured).</summary>
+    public IReadOnlyList<string> History { get; init; } = [];
+
     /// <summary>Already resolved scramble sources (then <see cref="ScramblePoints"/> and <see cref="ScrambleTheta"/> are ignored).</summary>
     public IReadOnlyList<ScrambleSource>? Sources { get; init; }
 
-    /// <summary>The output file for a target run.</summary>
-    public string ResolveOutputPath(string targetPath)
+    /// <summary>The output file for a target run mimicked by background run <paramref name="backgroundObsId"/>.</summary>
+    public string ResolveOutputPath(string targetPath, long backgroundObsId)
     {
         if (!string.IsNullOrWhiteSpace(OutputPath)) return Path.GetFullPath(OutputPath);
         if (string.IsNullOrWhiteSpace(Destination))
             throw new FovConversionException("give a destination folder or an output path");
-        return Path.GetFullPath(Path.Combine(Destination, Path.GetFileName(targetPath)));
+        string name = Path.GetFileName(targetPath);
+        if (NameByBackground) name = BackgroundFileName(name, backgroundObsId);
+        return Path.GetFullPath(Path.Combine(Destination, name));
+    }
+
+    /// <summary><c>run_1.fits.gz</c> mimicked by run 42 → <c>run_1_bkg42.fits.gz</c> (the extension, with any .gz, is kept).</summary>
+    public static string BackgroundFileName(string targetFileName, long backgroundObsId)
+    {
+        string ext = "";
+        string stem = targetFileName;
+        if (stem.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) { ext = stem[^3..]; stem = stem[..^3]; }
+        string inner = Path.GetExtension(stem);
+        stem = stem[..^inner.Length];
+        return $"{stem}_bkg{backgroundObsId}{inner}{ext}";
     }
 
     /// <summary>
@@ -91,4 +115,8 @@ public sealed record ScrambleReport(ScrambleSource Source, double Distance, int 
 
 /// <summary>The result of one conversion.</summary>
 public sealed record ConvertResult(string OutputPath, Dl3.Run Run, long Events, SkyCoord From, SkyCoord To,
-    string? BackgroundClass, long Seed, IReadOnlyList<ScrambleReport> Scrambled);
+    string? BackgroundClass, long Seed, IReadOnlyList<ScrambleReport> Scrambled)
+{
+    /// <summary>What the conversion could not do as it should (e.g. ALT/AZ of scrambled events left as they were).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
+using GammapyTools.Output;
 using GammapyTools.Sky;
 
 namespace GammapyTools.Mimic;
@@ -21,12 +22,15 @@ public static class FovConverter
         ArgumentNullException.ThrowIfNull(background);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
-        string output = options.ResolveOutputPath(target.Path);
+        string output = options.ResolveOutputPath(target.Path, background.ObsId);
         foreach (var input in InputFiles(background).Concat(InputFiles(target)))
             if (SamePath(input, output))
                 throw new FovConversionException($"the output {output} is an input file; choose another destination") { FilePath = output };
         if (File.Exists(output) && !options.Force)
             throw new FovConversionException($"the output file exists: {output} (use Force to overwrite)") { FilePath = output };
+        // Refuse a device, FIFO or directory before the work, not only when the file is written.
+        try { AtomicFile.CheckDestination(output, overwrite: true); }
+        catch (OutputPathException e) { throw new FovConversionException(e.Message, e) { FilePath = output }; }
         var sources = options.ResolveScrambleSources();
         long seed = options.Seed ?? (long)BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
 
@@ -49,18 +53,19 @@ public static class FovConverter
         for (int i = 0; i < hdus.Count; i++)
             if (hdus[i] is BinaryTableHdu gti && HduClassifier.Classify(gti.Header)?.Type == "gti") RunValidation.Gti(gti, background.Path, i);
         var from = new SkyCoord(RunValidation.Pointing(eh, "RA_PNT", background.Path, eventsIndex), RunValidation.Pointing(eh, "DEC_PNT", background.Path, eventsIndex));
-        var to = new SkyCoord(RunValidation.CheckPointing(target.RaPnt, "RA_PNT", target.Path, null, $"target run {target.ObsId}: "),
-            RunValidation.CheckPointing(target.DecPnt, "DEC_PNT", target.Path, null, $"target run {target.ObsId}: "));
+        var targetEvents = ReadTargetEventsHeader(target);
+        var to = new SkyCoord(RunValidation.Pointing(targetEvents, "RA_PNT", target.Path, null), RunValidation.Pointing(targetEvents, "DEC_PNT", target.Path, null));
         long originalObsId = eh.GetLong("OBS_ID") ?? background.ObsId;
 
         // 1. Scramble in the background run's own frame.
         IReadOnlyList<ScrambleReport> scrambled = [];
+        var warnings = new List<string>();
         if (sources.Count > 0)
         {
             try
             {
                 scrambled = Scrambler.Scramble(eventsHdu.Table, from, sources,
-                    k => MimicRandom.ForRun(seed, target.ObsId, originalObsId, k));
+                    k => MimicRandom.ForRun(seed, target.ObsId, originalObsId, k), Horizon(eventsHdu, warnings));
             }
             catch (FovConversionException e) when (e.FilePath is null)
             {
@@ -82,11 +87,27 @@ public static class FovConverter
         }
 
         // 4. Headers.
-        UpdateHeaders(hdus, eventsHdu.Header, from, to, originalObsId, target, options, seed, sources, scrambled);
+        UpdateHeaders(hdus, eventsHdu.Header, from, to, originalObsId, target, targetEvents, options, seed, sources, scrambled);
 
         FitsWriter.Write(output, hdus, overwrite: options.Force);
         var run = Run.FromFile(output);
-        return new ConvertResult(output, run, eventsHdu.Table.RowCount, from, to, bkgClass, seed, scrambled);
+        return new ConvertResult(output, run, eventsHdu.Table.RowCount, from, to, bkgClass, seed, scrambled) { Warnings = warnings };
+    }
+
+    /// <summary>
+    /// The frame that moves scrambled events' ALT/AZ with them: the site latitude (GEOLAT) and the
+    /// run's date from the EVENTS header. Null (with a warning) when the events have ALT/AZ but the
+    /// header lacks either; null without one when there are no ALT/AZ columns.
+    /// </summary>
+    private static HorizontalFrame? Horizon(BinaryTableHdu events, List<string> warnings)
+    {
+        if (events.Table.Find(Scrambler.AltColumn) is null || events.Table.Find(Scrambler.AzColumn) is null) return null;
+        var h = events.Header;
+        double? latitude = h.GetDouble("GEOLAT");
+        DateTime? date = Run.StartDate(h.GetString, h.GetDouble);
+        if (latitude is double lat && date is DateTime d) return new HorizontalFrame(lat, d);
+        warnings.Add($"ALT/AZ of scrambled events are left as they were: the EVENTS header has no {(latitude is null ? "GEOLAT (site latitude)" : "date (DATE-OBS, MJD-OBS or TSTART with MJDREFI/MJDREFF)")}");
+        return null;
     }
 
     private static IEnumerable<string> InputFiles(Run run) =>
@@ -100,12 +121,23 @@ public static class FovConverter
     {
         List<Hdu> hdus;
         using (var file = FitsFile.Open(background.Path))
+        {
             hdus = file.ReadAll().ToList();
+            // HDUs classified by EXTNAME (a file without HDUCLAS keys) get the keys, so the output is classified alike.
+            var classes = HduClassifier.ClassifyAll(file.Hdus.Select(h => h.Header).ToList(), file.Path);
+            for (int i = 0; i < hdus.Count; i++)
+                if (classes[i] is { } tc) HduClassifier.Stamp(hdus[i].Header, tc.Type, tc.Class);
+        }
         var present = hdus.Select(h => HduClassifier.Classify(h.Header)?.Type).Where(t => t is not null).ToHashSet();
         foreach (var group in background.Hdus.Where(h => !SamePath(h.FilePath, background.Path) && !present.Contains(h.HduType)).GroupBy(h => h.FilePath))
         {
             using var other = FitsFile.Open(group.Key);
-            foreach (var loc in group) hdus.Add(other.ReadHdu(HduClassifier.Find(other, loc)));
+            foreach (var loc in group)
+            {
+                var hdu = other.ReadHdu(HduClassifier.Find(other, loc));
+                HduClassifier.Stamp(hdu.Header, loc.HduType, loc.HduClass);
+                hdus.Add(hdu);
+            }
         }
         return hdus;
     }
@@ -124,10 +156,29 @@ public static class FovConverter
         return FitsException.Guard(loc.FilePath, () =>
         {
             using var file = FitsFile.Open(loc.FilePath);
-            var hdu = file.ReadHdu(HduClassifier.Find(file, loc));
+            var info = HduClassifier.Find(file, loc);
+            HduClassifier.RequireBackgroundTable(info.Header, file.Path);
+            var hdu = file.ReadHdu(info);
             RunValidation.BackgroundModel(hdu, loc.FilePath);
+            HduClassifier.Stamp(hdu.Header, loc.HduType, loc.HduClass);
             return (hdu, loc.HduClass);
         });
+    }
+
+    /// <summary>
+    /// The target run's EVENTS header: its pointing and object are taken from here, in double, never
+    /// from an obs-index row (whose float32 columns are ~2e-6° off).
+    /// </summary>
+    private static FitsHeader ReadTargetEventsHeader(Run target)
+    {
+        var loc = target.FindHdu("events");
+        string path = loc?.FilePath ?? target.Path;
+        if (!File.Exists(path))
+            throw new FovConversionException($"the target run {target.ObsId}'s file does not exist; its pointing is read from its EVENTS header") { FilePath = path };
+        using var file = FitsFile.Open(path);
+        var located = loc ?? HduClassifier.Locate(file).FirstOrDefault(h => h.HduType == "events")
+            ?? throw new FovConversionException($"the target run {target.ObsId}'s file has no EVENTS HDU") { FilePath = path };
+        return HduClassifier.Find(file, located).Header;
     }
 
     /// <summary>Re-points RA/DEC of an events table from <paramref name="from"/> to <paramref name="to"/> (RA in [0, 360)).</summary>
@@ -160,7 +211,7 @@ public static class FovConverter
     }
 
     private static void UpdateHeaders(List<Hdu> hdus, FitsHeader ev, SkyCoord from, SkyCoord to, long originalObsId, Run target,
-        ConvertOptions options, long seed, IReadOnlyList<ScrambleSource> sources, IReadOnlyList<ScrambleReport> scrambled)
+        FitsHeader targetEvents, ConvertOptions options, long seed, IReadOnlyList<ScrambleSource> sources, IReadOnlyList<ScrambleReport> scrambled)
     {
         string? originalObject = ev.GetString("OBJECT");
         double? raObj = ev.GetDouble("RA_OBJ"), decObj = ev.GetDouble("DEC_OBJ");
@@ -184,10 +235,11 @@ public static class FovConverter
         if (decObj is double dob) ev.Set("DEC_SRC", dob, "[deg] original DEC_OBJ");
         ev.Set("RA_OFF", Angles.Wrap180(to.Ra - from.Ra), "[deg] target minus original RA_PNT");
         ev.Set("DEC_OFF", to.Dec - from.Dec, "[deg] target minus original DEC_PNT");
-        if (target.Object is not null) ev.Set("OBJECT", target.Object);
+        // The target's object from its own header (double), like its pointing: index columns may be float32.
+        if (targetEvents.GetString("OBJECT") is { } tobj) ev.Set("OBJECT", tobj);
         else ev.Remove("OBJECT");
-        if (target.RaObj is double tr) ev.Set("RA_OBJ", tr); else ev.Remove("RA_OBJ");
-        if (target.DecObj is double td) ev.Set("DEC_OBJ", td); else ev.Remove("DEC_OBJ");
+        if (targetEvents.GetDouble("RA_OBJ") is double tr) ev.Set("RA_OBJ", tr); else ev.Remove("RA_OBJ");
+        if (targetEvents.GetDouble("DEC_OBJ") is double td) ev.Set("DEC_OBJ", td); else ev.Remove("DEC_OBJ");
         ev.Set("OBJ_ORG", originalObject ?? "", "original OBJECT");
         ev.Set("OBS_ORG", originalObsId, "original OBS_ID");
         ev.Set("OBS_ID", target.ObsId);
@@ -198,5 +250,6 @@ public static class FovConverter
         foreach (var s in scrambled)
             ev.AddHistory(I($"scrambled '{s.Source.Name}' RA {s.Source.Position.Ra:0.######} Dec {s.Source.Position.Dec:0.######} theta {s.Source.Theta} deg: {s.AnnulusEvents} annulus events, seed {seed}"));
         if (options.CopyBackground) ev.AddHistory(I($"background model copied from run {target.ObsId}."));
+        foreach (string line in options.History) ev.AddHistory(line);
     }
 }

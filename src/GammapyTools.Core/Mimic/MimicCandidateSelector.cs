@@ -8,6 +8,10 @@ public sealed record MimicCandidate(Run Run, double KlDivergence)
 {
     public long ObsId => Run.ObsId;
     public double? Livetime => Run.Livetime;
+    /// <summary>The excess measured at the positions this run would scramble (null when not measured).</summary>
+    public ScrambleCheck? Scramble { get; init; }
+    /// <summary>The largest Li &amp; Ma significance at those positions (null: not measured, or no source in its field of view).</summary>
+    public double? ScrambleSignificance => Scramble?.MaxSignificance;
 }
 
 /// <summary>How many runs one selection criterion removed.</summary>
@@ -30,19 +34,23 @@ public sealed record CandidateSelection(Run Target, IReadOnlyList<MimicCandidate
 public static class MimicCandidateSelector
 {
     /// <param name="klOf">KL divergence of a run's background model to the target's, or null when it has none.</param>
-    public static CandidateSelection Select(Run target, IReadOnlyList<Run> search, MimicCriteria c, Func<Run, double?> klOf)
+    /// <param name="scrambleCheck">The excess at the positions a run would scramble (see <see cref="ScrambleCheckCache"/>); null: not measured.</param>
+    public static CandidateSelection Select(Run target, IReadOnlyList<Run> search, MimicCriteria c, Func<Run, double?> klOf,
+        Func<Run, ScrambleCheck>? scrambleCheck = null)
     {
         var steps = new List<SelectionStep>();
         var warnings = new List<string>();
-        return Rank(target, FilterByConditions(target, search, c, steps, warnings), c, klOf, steps, warnings);
+        var runs = RemoveRunListSources(target, FilterByConditions(target, search, c, steps, warnings), c, steps);
+        return Rank(target, runs, c, klOf, steps, warnings, scrambleCheck);
     }
 
     /// <summary>
-    /// The second half of <see cref="Select"/>, on runs that passed <see cref="FilterByConditions"/>:
-    /// KL ranking, livetime, bright sources, the best few, KL below the limit, and the verdict.
+    /// The second half of <see cref="Select"/>, on runs that passed <see cref="FilterByConditions"/>
+    /// and <see cref="RemoveRunListSources"/>: KL ranking, livetime, bright sources, the scrambling
+    /// check, the best few, KL below the limit, and the verdict.
     /// </summary>
     public static CandidateSelection Rank(Run target, IReadOnlyList<Run> runs, MimicCriteria c, Func<Run, double?> klOf,
-        List<SelectionStep> steps, List<string> warnings)
+        List<SelectionStep> steps, List<string> warnings, Func<Run, ScrambleCheck>? scrambleCheck = null)
     {
         // Rank by KL divergence (runs without a background model cannot be compared).
         var ranked = new List<MimicCandidate>();
@@ -71,6 +79,8 @@ public static class MimicCandidateSelector
             var bright = c.BrightSources.Select(Normalize).ToHashSet();
             CutRanked("not a bright source", x => x.Run.Object is null || !bright.Contains(Normalize(x.Run.Object)));
         }
+        if (c.MaxScrambleSignificance is double maxSignificance && scrambleCheck is not null)
+            ranked = CutBrightScrambles(ranked, maxSignificance, c.MaxCandidates, scrambleCheck, steps, warnings);
         int beyond = Math.Max(0, ranked.Count - c.MaxCandidates);
         ranked = ranked.Take(c.MaxCandidates).ToList();
         steps.Add(new SelectionStep($"best {c.MaxCandidates}", beyond, ranked.Count));
@@ -105,12 +115,16 @@ public static class MimicCandidateSelector
         DateTime? tTarget = target.DateAvg ?? target.DateObs;
         if (tTarget is DateTime tt)
         {
+            // Runs without any date fail the time criterion; one line names them all, not one per run.
+            var undated = runs.Where(r => (r.DateAvg ?? r.DateObs) is null).Select(r => r.ObsId).ToList();
+            if (undated.Count > 0)
+                warnings.Add($"{undated.Count} run(s) have no date (DATE-OBS, MJD-OBS or TSTART with MJDREFI/MJDREFF) and fail the time criterion of run {target.ObsId}: {string.Join(", ", undated.Take(10))}{(undated.Count > 10 ? ", …" : "")}");
             var season = c.SameSeason ? c.Seasons.FirstOrDefault(s => s.Contains(tt)) : null;
             Cut(c.SameSeason ? $"same season or within {c.TimeMaxDays} days" : $"within {c.TimeMaxDays} days", r =>
                 (r.DateAvg ?? r.DateObs) is DateTime t &&
                 (Math.Abs((t - tt).TotalDays) < c.TimeMaxDays || (season is not null && season.Contains(t))));
         }
-        else warnings.Add($"run {target.ObsId} has no DATE-OBS/DATE-AVG: the time criterion is skipped");
+        else warnings.Add($"run {target.ObsId} has no date (DATE-OBS, DATE-AVG, MJD-OBS or TSTART with MJDREFI/MJDREFF): the time criterion is skipped");
 
         if (target.NsbLevel is double nsb)
             Cut($"|NSB difference| < {c.NsbDiff}", r => r.NsbLevel is double n && Math.Abs(n - nsb) < c.NsbDiff);
@@ -136,6 +150,63 @@ public static class MimicCandidateSelector
         return runs.ToList();
     }
 
+    /// <summary>
+    /// Candidate hygiene that needs no events (DESIGN.md §5 "Candidate hygiene"): a run whose OBJECT
+    /// is a run-list object, or whose field of view (binning offset_max + the exclusion radius)
+    /// holds a run-list source — the target's RA_OBJ/DEC_OBJ or another of
+    /// <see cref="MimicCriteria.RunListSources"/> — would put that source's own photons into the
+    /// mimic dataset, or learn nothing about an empty field.
+    /// </summary>
+    public static IReadOnlyList<Run> RemoveRunListSources(Run target, IReadOnlyList<Run> runs, MimicCriteria c, List<SelectionStep> steps)
+    {
+        IReadOnlyList<Run> kept = runs;
+        if (c.ExcludeRunListObjects)
+        {
+            var objects = c.RunListObjects.Append(target.Object).OfType<string>().Select(Normalize).Where(n => n.Length > 0).ToHashSet();
+            kept = kept.Where(r => r.Object is null || !objects.Contains(Normalize(r.Object))).ToList();
+            steps.Add(new SelectionStep("OBJECT not a run-list object", runs.Count - kept.Count, kept.Count));
+        }
+        if (c.ExcludeSourceInFieldOfView)
+        {
+            var sources = c.RunListSources.ToList();
+            if (target.RaObj is double ra && target.DecObj is double dec) sources.Add(new SkyCoord(ra, dec));
+            double radius = c.FieldOfViewRadius + c.SourceExclusionRadius;
+            int before = kept.Count;
+            kept = kept.Where(r => sources.All(s => SphericalGeometry.Separation(r.Pointing, s) >= radius)).ToList();
+            steps.Add(new SelectionStep($"no run-list source within {radius:0.###}° (field of view + exclusion)", before - kept.Count, kept.Count));
+        }
+        return kept;
+    }
+
+    /// <summary>
+    /// Refuses, in rank order, candidates whose excess at a position to be scrambled is above the
+    /// limit, until <paramref name="wanted"/> are accepted; the rest are not measured (the "best N"
+    /// cut that follows drops them anyway), so a campaign reads the events of few runs.
+    /// A run whose events cannot be read is refused with a warning.
+    /// </summary>
+    private static List<MimicCandidate> CutBrightScrambles(List<MimicCandidate> ranked, double max, int wanted,
+        Func<Run, ScrambleCheck> scrambleCheck, List<SelectionStep> steps, List<string> warnings)
+    {
+        var kept = new List<MimicCandidate>();
+        int refused = 0;
+        foreach (var x in ranked)
+        {
+            if (kept.Count >= wanted) { kept.Add(x); continue; }
+            ScrambleCheck check;
+            try { check = scrambleCheck(x.Run); }
+            catch (Exception e) when (e is Fits.FitsException or IOException or KeyNotFoundException)
+            {
+                warnings.Add($"background run {x.ObsId}: its events cannot be read to measure the excess at its sources ({e.Message}); not used");
+                refused++;
+                continue;
+            }
+            if (check.MaxSignificance is double s && s > max) { refused++; continue; }
+            kept.Add(x with { Scramble = check });
+        }
+        steps.Add(new SelectionStep($"excess at scrambled sources ≤ {max}σ", refused, kept.Count));
+        return kept;
+    }
+
     /// <summary>The angle between two azimuths on the circle: 359° and 1° are 2° apart.</summary>
     public static double AzimuthDifference(double a, double b)
     {
@@ -148,34 +219,24 @@ public static class MimicCandidateSelector
 
 /// <summary>
 /// Finds the mimic candidates of a target in a search data store: the condition cuts, then the
-/// KL divergence of each remaining run's background model to the target's (models read once
-/// through the cache; with a table folder, reused from and stored in &lt;obs&gt;_kl.fits).
+/// KL divergence of each remaining run's background model to the target's reference model
+/// (<see cref="Background.TargetKl"/>; models read once through the cache; with a table folder,
+/// reused from and stored in &lt;obs&gt;_kl.fits).
 /// </summary>
 public static class MimicCandidateFinder
 {
+    // scrambles measures the excess at the positions a candidate would scramble (once per campaign); null: not measured.
     public static CandidateSelection Find(Run target, IReadOnlyList<Run> search, MimicCriteria criteria,
-        Background.BackgroundModelCache cache, string? klTableDirectory = null)
+        Background.BackgroundModelCache cache, string? klTableDirectory = null, ScrambleCheckCache? scrambles = null, DataStore? inDir = null)
     {
         var steps = new List<SelectionStep>();
         var warnings = new List<string>();
-        var matched = MimicCandidateSelector.FilterByConditions(target, search, criteria, steps, warnings);
-        var kl = new Dictionary<long, double>();
+        var matched = MimicCandidateSelector.RemoveRunListSources(target,
+            MimicCandidateSelector.FilterByConditions(target, search, criteria, steps, warnings), criteria, steps);
+        IReadOnlyDictionary<long, double> kl = new Dictionary<long, double>();
         if (matched.Count > 0)
-        {
-            if (target.BackgroundClass is null)
-                throw new InvalidOperationException($"run {target.ObsId} ({target.Path}) has no background model to compare candidates with; make one first (New-BackgroundModel, Invoke-MakeBackground)");
-            var (results, failures) = Background.KlDivergenceCalculator.Compute(target, matched, cache, klTableDirectory);
-            foreach (var r in results) kl[r.ObsId] = r.KlDivergence;
-            // One line per kind of failure, not one per run: a binning that differs from the
-            // target's usually differs for the whole search store.
-            foreach (var group in failures.GroupBy(f => f.Error.GetType()))
-            {
-                var first = group.First();
-                warnings.Add(group.Count() == 1
-                    ? $"run {first.Run.ObsId} cannot be compared with run {target.ObsId}: {first.Error.Message}"
-                    : $"{group.Count()} runs cannot be compared with run {target.ObsId} (runs {string.Join(", ", group.Take(5).Select(f => f.Run.ObsId))}{(group.Count() > 5 ? ", …" : "")}); the first: {first.Error.Message}");
-            }
-        }
-        return MimicCandidateSelector.Rank(target, matched, criteria, r => kl.TryGetValue(r.ObsId, out var v) ? v : null, steps, warnings);
+            kl = Background.TargetKl.Compute(target, matched, search, cache, klTableDirectory, warnings, inDir).KlDivergence;
+        return MimicCandidateSelector.Rank(target, matched, criteria, r => kl.TryGetValue(r.ObsId, out var v) ? v : null, steps, warnings,
+            scrambles is null ? null : scrambles.Get);
     }
 }

@@ -61,10 +61,56 @@ public sealed record MimicCriteria
     public int MaxCandidates { get; init; } = 10;
     /// <summary>Candidates with this KL divergence or more are dropped.</summary>
     public double MaxKlDivergence { get; init; } = 1.0;
+
+    // Candidate hygiene (DESIGN.md §5 "Candidate hygiene"; beyond gammapy-tools, on by default).
+
+    /// <summary>Drop a run whose field of view holds a run-list source (background_selection.exclude_target_fov).</summary>
+    public bool ExcludeSourceInFieldOfView { get; init; } = true;
+    /// <summary>Radius of the field of view in degrees: the largest offset of the background binning (binning.off_max).</summary>
+    public double FieldOfViewRadius { get; init; } = 2.5;
+    /// <summary>Exclusion radius around a run-list source in degrees (sky_map.on_exclusion_region).</summary>
+    public double SourceExclusionRadius { get; init; } = 0.35;
+    /// <summary>
+    /// Source positions of the run list besides each target's own RA_OBJ/DEC_OBJ
+    /// (run_selection.source_ra/source_dec, and in a campaign every target's object position).
+    /// </summary>
+    public IReadOnlyList<Sky.SkyCoord> RunListSources { get; init; } = [];
+    /// <summary>Drop a run whose OBJECT is a run-list object (background_selection.exclude_runlist_objects).</summary>
+    public bool ExcludeRunListObjects { get; init; } = true;
+    /// <summary>OBJECT names of the run list besides the target's own (in a campaign: every target's).</summary>
+    public IReadOnlyList<string> RunListObjects { get; init; } = [];
+    /// <summary>
+    /// Largest Li &amp; Ma significance of the excess at a position the run would scramble
+    /// (background_selection.max_scramble_significance); null: not measured.
+    /// </summary>
+    public double? MaxScrambleSignificance { get; init; } = 3.0;
+    /// <summary>Radius of the circle scrambled (and measured) around a background run's sources, degrees (background_selection.scramble_theta).</summary>
+    public double ScrambleTheta { get; init; } = 0.3;
 }
 
 public static class MimicCriteriaConfig
 {
+    /// <summary>
+    /// The criteria of a whole config: background_selection, plus what the hygiene takes from other
+    /// sections (binning.off_max, sky_map.on_exclusion_region, run_selection.source_ra/source_dec).
+    /// </summary>
+    public static MimicCriteria FromConfig(Config.GammapyToolsConfig config)
+    {
+        var c = FromConfig(config.GetBackgroundSelection());
+        // Read without creating sections: the caller's config is not changed. source_ra/source_dec
+        // count only when the config sets them (the template's Crab default is no run-list source).
+        var binning = config.Get("binning") as Config.ConfigSection;
+        var sky = config.Get("sky_map") as Config.ConfigSection;
+        var run = config.Get("run_selection") as Config.ConfigSection;
+        return c with
+        {
+            FieldOfViewRadius = binning?.GetValue<double?>("off_max") ?? c.FieldOfViewRadius,
+            SourceExclusionRadius = sky?.GetValue<double?>("on_exclusion_region") ?? c.SourceExclusionRadius,
+            RunListSources = run?.Get("source_ra") is not null && run.Get("source_dec") is not null
+                ? [new Sky.SkyCoord(run.GetValue<double>("source_ra"), run.GetValue<double>("source_dec"))] : [],
+        };
+    }
+
     /// <summary>The criteria a config's background_selection asks for; keys it does not set keep gammapy-tools' fallbacks.</summary>
     public static MimicCriteria FromConfig(Config.BackgroundSelectionSettings s)
     {
@@ -80,6 +126,10 @@ public static class MimicCriteriaConfig
             ElMin = s.ElMin,
             ElMax = s.ElMax,
             BrightSources = s.BrightSources,
+            ExcludeSourceInFieldOfView = s.ExcludeTargetFov,
+            ExcludeRunListObjects = s.ExcludeRunListObjects,
+            MaxScrambleSignificance = s.MaxScrambleSignificance,
+            ScrambleTheta = s.ScrambleTheta ?? d.ScrambleTheta,
         };
     }
 }

@@ -2,6 +2,7 @@ using GammapyTools.Background;
 using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
+using GammapyTools.Output;
 using GammapyTools.Sky;
 
 namespace GammapyTools.Mimic;
@@ -14,13 +15,21 @@ public sealed record MimicDatasetOptions
     public bool Ranked { get; init; }
     /// <summary>Rebuild outputs that exist (otherwise a rerun only completes what is missing).</summary>
     public bool Force { get; init; }
-    /// <summary>Do not scramble the background runs' own objects (RA_OBJ/DEC_OBJ) out of their events.</summary>
+    /// <summary>Do not scramble the background runs' sources (own object, catalog sources) out of their events (their excess is still measured).</summary>
     public bool NoScramble { get; init; }
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Catalogs of known sources scrambled (and measured) in background runs; null: those under $GAMMAPY_DATA, if any.</summary>
+    public IReadOnlyList<string>? CatalogPaths { get; init; }
 }
 
 /// <summary>One mimic output: dataset i (1-based) made from a background run.</summary>
-public sealed record MimicOutput(int Dataset, long BackgroundObsId, double KlDivergence, string Path, bool Skipped);
+public sealed record MimicOutput(int Dataset, long BackgroundObsId, double KlDivergence, string Path, bool Skipped)
+{
+    /// <summary>Largest excess (Li &amp; Ma σ) measured at the positions the background run scrambles; null: not measured or none in its field of view.</summary>
+    public double? ScrambleSignificance { get; init; }
+    /// <summary>Other targets the same background run serves in this dataset (empty unless no unused candidate was left).</summary>
+    public IReadOnlyList<long> SharedWith { get; init; } = [];
+}
 
 /// <summary>What happened to one target run of a mimic campaign.</summary>
 public sealed record MimicDatasetResult(long ObsId, string? Questionable, IReadOnlyList<MimicOutput> Outputs,
@@ -28,66 +37,181 @@ public sealed record MimicDatasetResult(long ObsId, string? Questionable, IReadO
 {
     public bool Succeeded => Error is null;
     public IReadOnlyList<long> BackgroundRuns => Outputs.Select(o => o.BackgroundObsId).ToList();
+    /// <summary>What each selection criterion (hygiene included) removed from this target's candidates.</summary>
+    public IReadOnlyList<SelectionStep> Steps { get; init; } = [];
 }
 
 /// <summary>
 /// gammapy-tools' mimic_data (DESIGN.md §5 "Mimic dataset"): for each run of the run list (taken
 /// with its background model from io.out_dir, else io.in_dir), choose n_mimic background runs of
-/// io.search_datastore (Find-MimicRun's selection), convert each into the target's field of view
-/// with the target's background model, scrambling the background run's own object out of it, and
-/// write <c>out_dir/mimic_i/&lt;target file name&gt;</c>. Then every mimic_i gets its own
-/// obs-index, hdu-index and the config used; questionable targets are recorded in that config.
-/// Each target is a pure function of (config, target, seed): its random stream is derived from
-/// the seed and its OBS_ID, outputs are written atomically and kept when complete, and the
-/// indexes are written at the end — so an interrupted campaign rerun gives the same stores.
+/// io.search_datastore (Find-MimicRun's selection, with the candidate hygiene), convert each into
+/// the target's field of view with the target's background model, scrambling the background run's
+/// sources out of it, and write <c>out_dir/mimic_i/&lt;target file name&gt;</c>. Then every
+/// mimic_i gets its own obs-index, hdu-index and the config used; questionable targets are
+/// recorded in that config.
+/// <para>
+/// Three steps: (1) every target's candidates, (2) the <see cref="MimicPlan"/> of the whole run
+/// list (a background run serves one target per dataset while unused candidates remain — this
+/// couples targets), (3) the conversions, each a pure function of (config, plan, target, seed):
+/// random streams derive from the seed and OBS_IDs, outputs are written atomically and kept when
+/// complete, and the indexes are written at the end — so an interrupted campaign rerun gives the
+/// same stores, and a subset of targets converted elsewhere (a shard) gives the same files.
+/// </para>
 /// </summary>
 public static class MimicDatasetBuilder
 {
     public const string ConfigFileName = "config.yaml";
 
-    /// <summary>Objects further than this from the pointing (degrees) are outside the camera and left alone.</summary>
-    public const double MaxObjectOffset = 2.0;
-
-    public static IReadOnlyList<MimicDatasetResult> Run(GammapyToolsConfig config, MimicDatasetOptions options,
+    /// <summary>
+    /// Runs the campaign (see the class comment). Before any work: the config is validated, the run list
+    /// read, out_dir's <see cref="CampaignLock"/> taken (another campaign there is an error; processes of this
+    /// same campaign share it), a different seed than the datasets present were made with is refused unless
+    /// Force, and dead writers' temporary files are removed. A target that fails (a full disk, a bad file) is
+    /// that target's result; the others go on. Index or config copies that cannot be written are returned
+    /// in <see cref="CampaignResults{T}.FinalStepErrors"/> with the per-target results.
+    /// </summary>
+    public static CampaignResults<MimicDatasetResult> Run(GammapyToolsConfig config, MimicDatasetOptions options,
         IProgress<(int Done, int Total)>? progress = null)
     {
         string outDir = config.RequirePath("io", "out_dir");
+        config.Validate();
         var selection = config.GetBackgroundSelection();
         int nMimic = selection.NMimic;
-        if (nMimic < 1) throw new ConfigException("background_selection.n_mimic must be at least 1", config.SourcePath, key: "background_selection.n_mimic");
-        double scrambleTheta = config.BackgroundSelectionSection.GetValue<double?>("scramble_theta") ?? 0.3;
-        var criteria = MimicCriteriaConfig.FromConfig(selection);
+        if (nMimic is < 1 or > ConfigSchema.MaxMimicDatasets)
+            throw new ConfigException($"background_selection.n_mimic must be between 1 and {ConfigSchema.MaxMimicDatasets}", config.SourcePath, key: "background_selection.n_mimic");
         string? klTables = selection.StoreKl ? outDir : null;
+        var ids = RunListReader.FromConfig(config);
 
         var targetStore = OpenTargetStore(config, outDir);
+        var inDir = InDirStore(config, targetStore);
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var searchRuns = search.ObsIds.Select(search.GetRun).ToList();
-        var ids = RunListReader.FromConfig(config);
-        for (int i = 1; i <= nMimic; i++) Directory.CreateDirectory(DatasetFolder(outDir, i));
+        var targets = ids.Select(id => targetStore.Contains(id) ? targetStore.GetRun(id) : null).ToList();
+        var criteria = CampaignCriteria(config, targets.OfType<Run>().ToList());
+        var catalogs = LoadCatalogs(options.CatalogPaths);
+        var scrambles = new ScrambleCheckCache(criteria.ScrambleTheta, criteria.FieldOfViewRadius, catalogs);
 
-        var cache = new BackgroundModelCache();
-        var results = new MimicDatasetResult[ids.Count];
-        int done = 0;
-        Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, k =>
+        using var campaignLock = CampaignLock.Acquire(outDir, CampaignIdentity(config, outDir, options),
+            $"Invoke-MimicDataset, seed {options.Seed}, config {config.SourcePath ?? "(not from a file)"}");
+        CheckSeed(outDir, nMimic, options);
+        config.BackgroundSelectionSection.Set("mimic_seed", options.Seed);
+        StaleTempFiles.Remove(outDir, campaignLock.Since);
+        for (int i = 1; i <= nMimic; i++)
         {
-            results[k] = MimicOne(ids[k], targetStore, searchRuns, criteria, nMimic, scrambleTheta, cache, klTables, outDir, options);
-            progress?.Report((Interlocked.Increment(ref done), ids.Count));
+            string folder = DatasetFolder(outDir, i);
+            Directory.CreateDirectory(folder);
+            StaleTempFiles.Remove(folder, campaignLock.Since);
+            // The seed is on disk from the start, so that a killed campaign's outputs are recognised too.
+            string saved = Path.Combine(folder, ConfigFileName);
+            if (options.Force || !File.Exists(saved)) config.Save(saved, overwrite: true);
+        }
+
+        // 1. Candidates of every target (the plan needs them all, whichever targets are converted here).
+        var cache = new BackgroundModelCache();
+        var selections = new CandidateSelection?[ids.Count];
+        var errors = new Exception?[ids.Count];
+        int done = 0, total = 2 * ids.Count;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) };
+        Parallel.For(0, ids.Count, parallel, k =>
+        {
+            try
+            {
+                var target = targets[k] ?? throw new KeyNotFoundException($"run {ids[k]} of the run list is not in the target data store {targetStore.Root}");
+                selections[k] = MimicCandidateFinder.Find(target, searchRuns, criteria, cache, klTables, scrambles, inDir);
+            }
+            catch (Exception e) when (IsTargetError(e)) { errors[k] = e; }
+            progress?.Report((Interlocked.Increment(ref done), total));
+        });
+
+        // 2. The plan of the whole run list.
+        var plan = MimicPlan.Create(
+            Enumerable.Range(0, ids.Count).Where(k => selections[k] is { Questionable: null })
+                .Select(k => new MimicPlanTarget(ids[k], selections[k]!.Candidates)).ToList(),
+            nMimic, options.Seed, options.Ranked, selection.UniquePerDataset);
+
+        // 3. Conversions, target by target.
+        var results = new MimicDatasetResult[ids.Count];
+        Parallel.For(0, ids.Count, parallel, k =>
+        {
+            results[k] = errors[k] is { } error
+                ? new MimicDatasetResult(ids[k], null, [], [], error)
+                : ConvertTarget(targets[k]!, selections[k]!, plan.For(ids[k]), criteria, catalogs, outDir, options);
+            progress?.Report((Interlocked.Increment(ref done), total));
         });
 
         // Questionable targets in the saved config, then per-dataset indexes and config copies.
         foreach (var r in results.Where(r => r.Questionable is not null)) config.AddQuestionable(r.ObsId, r.Questionable!);
+        var finalErrors = new List<Exception>();
         for (int i = 1; i <= nMimic; i++)
         {
             string folder = DatasetFolder(outDir, i);
-            var files = Directory.EnumerateFiles(folder, "*.fits*")
-                .Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal))
-                .Where(f => !DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames).Contains(Path.GetFileName(f)))
-                .Order(StringComparer.Ordinal).ToList();
-            if (files.Count > 0) DataStoreIndex.Write(folder, files.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
-            config.Save(Path.Combine(folder, ConfigFileName), overwrite: true);
+            try
+            {
+                var files = Directory.EnumerateFiles(folder, "*.fits*")
+                    .Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal))
+                    .Where(f => !DataStore.HduIndexNames.Concat(DataStore.ObsIndexNames).Contains(Path.GetFileName(f)))
+                    .Order(StringComparer.Ordinal).ToList();
+                if (files.Count > 0) DataStoreIndex.Write(folder, files.Select(DataStoreIndex.Scan).ToList(), overwrite: true);
+                config.Save(Path.Combine(folder, ConfigFileName), overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigException)
+            {
+                finalErrors.Add(e);
+            }
         }
-        return results;
+        return new CampaignResults<MimicDatasetResult>(results, finalErrors);
     }
+
+    /// <summary>What makes two processes the same campaign (shards of it may share out_dir): the command, its settings and the config.</summary>
+    private static string CampaignIdentity(GammapyToolsConfig config, string outDir, MimicDatasetOptions options) =>
+        CampaignLock.IdentityOf("Invoke-MimicDataset", options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            options.Ranked.ToString(), options.NoScramble.ToString(), options.Force.ToString(), config.ToYaml(outDir),
+            string.Join("|", options.CatalogPaths ?? []));
+
+    /// <summary>
+    /// A rerun must use the seed the datasets present were made with: otherwise kept outputs of one seed
+    /// and new outputs of another mix in one dataset (the same background run twice for one target, …).
+    /// With Force every output is rebuilt, so any seed is fine.
+    /// </summary>
+    private static void CheckSeed(string outDir, int nMimic, MimicDatasetOptions options)
+    {
+        if (options.Force) return;
+        for (int i = 1; i <= nMimic; i++)
+        {
+            string saved = Path.Combine(DatasetFolder(outDir, i), ConfigFileName);
+            if (!File.Exists(saved)) continue;
+            long? seed = GammapyToolsConfig.Load(saved).BackgroundSelectionSection.GetValue<long?>("mimic_seed");
+            if (seed is long s && s != options.Seed)
+                throw new ConfigException($"this dataset was made with seed {s}, this campaign has seed {options.Seed}: rerun with -Seed {s} to complete it, " +
+                    "use -Force to rebuild it with the new seed, or choose another out_dir", saved, key: "background_selection.mimic_seed");
+        }
+    }
+
+    /// <summary>
+    /// The config's criteria with the run list's objects and source positions: a background run of
+    /// any target's source is no background for another target of the same list either.
+    /// </summary>
+    public static MimicCriteria CampaignCriteria(GammapyToolsConfig config, IReadOnlyList<Run> targets)
+    {
+        var c = MimicCriteriaConfig.FromConfig(config);
+        return c with
+        {
+            RunListObjects = targets.Select(t => t.Object).OfType<string>().Distinct().ToList(),
+            RunListSources = c.RunListSources.Concat(targets
+                .Where(t => t.RaObj is not null && t.DecObj is not null)
+                .Select(t => new SkyCoord(t.RaObj!.Value, t.DecObj!.Value))).Distinct().ToList(),
+        };
+    }
+
+    /// <summary>Source catalogs for scrambling: the given files, else those under $GAMMAPY_DATA; null when there are none.</summary>
+    public static CatalogSet? LoadCatalogs(IReadOnlyList<string>? paths)
+    {
+        var files = paths ?? CatalogSet.DefaultPaths().ToList();
+        return files.Count > 0 ? CatalogSet.Load(files) : null;
+    }
+
+    private static bool IsTargetError(Exception e) => e is FitsException or IOException or UnauthorizedAccessException or InvalidOperationException
+        or KeyNotFoundException or FovConversionException or BinningMismatchException or ArgumentException;
 
     public static string DatasetFolder(string outDir, int dataset) => Path.Combine(outDir, $"mimic_{dataset}");
 
@@ -98,31 +222,45 @@ public static class MimicDatasetBuilder
         return DataStore.Open(config.RequirePath("io", "in_dir", mustExist: true));
     }
 
-    private static MimicDatasetResult MimicOne(long id, DataStore targets, IReadOnlyList<Run> searchRuns, MimicCriteria criteria,
-        int nMimic, double scrambleTheta, BackgroundModelCache cache, string? klTables, string outDir, MimicDatasetOptions options)
+    /// <summary>
+    /// io.in_dir's store, which holds the targets' reference models (<see cref="TargetKl"/>), or null
+    /// when the config has none, it is not indexed, or it is the target store itself.
+    /// </summary>
+    public static DataStore? InDirStore(GammapyToolsConfig config, DataStore? targets)
     {
-        var warnings = new List<string>();
+        if (config.Get("io") is not ConfigSection io || io.Get("in_dir") is not string || io.Get("in_dir") is "") return null;
+        string inDir = config.RequirePath("io", "in_dir");
+        if (targets is not null && string.Equals(Path.GetFullPath(inDir).TrimEnd('/'), Path.GetFullPath(targets.Root).TrimEnd('/'), StringComparison.Ordinal)) return null;
+        return DataStore.HduIndexNames.Any(n => File.Exists(Path.Combine(inDir, n))) ? DataStore.Open(inDir) : null;
+    }
+
+    /// <summary>Step 3 for one target: its planned conversions (the plan is computed for the whole run list first).</summary>
+    private static MimicDatasetResult ConvertTarget(Run target, CandidateSelection selection, IReadOnlyList<MimicAssignment> plan,
+        MimicCriteria criteria, CatalogSet? catalogs, string outDir, MimicDatasetOptions options)
+    {
+        long id = target.ObsId;
+        var warnings = selection.Warnings.ToList();
+        if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null) { Steps = selection.Steps };
+        if (selection.Candidates.Count < plan.Count)
+            warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {plan.Count} datasets; some background runs are used more than once");
+        foreach (var a in plan.Where(a => a.SharedWith.Count > 0))
+            warnings.Add($"run {id}: in mimic_{a.Dataset} background run {a.Candidate.ObsId} also serves run(s) {string.Join(", ", a.SharedWith)}: no unused candidate was left");
+
+        var outputs = new List<MimicOutput>();
         try
         {
-            if (!targets.Contains(id))
-                throw new KeyNotFoundException($"run {id} of the run list is not in the target data store {targets.Root}");
-            var target = targets.GetRun(id);
-            var selection = MimicCandidateFinder.Find(target, searchRuns, criteria, cache, klTables);
-            warnings.AddRange(selection.Warnings);
-            if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null);
-
-            var chosen = Choose(selection.Candidates, nMimic, options, id);
-            if (selection.Candidates.Count < nMimic)
-                warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {nMimic} datasets; some background runs are used more than once");
-
-            var outputs = new List<MimicOutput>();
-            for (int i = 1; i <= nMimic; i++)
+            foreach (var a in plan)
             {
-                var candidate = chosen[i - 1];
-                string output = Path.Combine(DatasetFolder(outDir, i), Path.GetFileName(target.Path));
+                var candidate = a.Candidate;
+                string output = Path.Combine(DatasetFolder(outDir, a.Dataset), Path.GetFileName(target.Path));
+                var made = new MimicOutput(a.Dataset, candidate.ObsId, candidate.KlDivergence, output, Skipped: false)
+                {
+                    ScrambleSignificance = candidate.ScrambleSignificance,
+                    SharedWith = a.SharedWith,
+                };
                 if (!options.Force && File.Exists(output))
                 {
-                    outputs.Add(new MimicOutput(i, candidate.ObsId, candidate.KlDivergence, output, true));
+                    outputs.Add(made with { Skipped = true });
                     continue;
                 }
                 var convert = new ConvertOptions
@@ -130,53 +268,42 @@ public static class MimicDatasetBuilder
                     OutputPath = output,
                     CopyBackground = true,
                     Force = true,
-                    Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)i).NextUInt64() & long.MaxValue),
-                    Sources = options.NoScramble ? [] : ObjectToScramble(candidate.Run, scrambleTheta, criteria, warnings),
+                    Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)a.Dataset).NextUInt64() & long.MaxValue),
+                    Sources = options.NoScramble ? [] : SourcesToScramble(candidate, criteria, catalogs, warnings),
+                    History = History(candidate, criteria),
                 };
-                FovConverter.Convert(candidate.Run, target, convert);
-                outputs.Add(new MimicOutput(i, candidate.ObsId, candidate.KlDivergence, output, false));
+                warnings.AddRange(FovConverter.Convert(candidate.Run, target, convert).Warnings);
+                outputs.Add(made);
             }
-            return new MimicDatasetResult(id, null, outputs, warnings, null);
+            return new MimicDatasetResult(id, null, outputs, warnings, null) { Steps = selection.Steps };
         }
-        catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or KeyNotFoundException
-            or FovConversionException or BinningMismatchException or ArgumentException)
+        catch (Exception e) when (IsTargetError(e))
         {
-            return new MimicDatasetResult(id, null, [], warnings, e);
+            return new MimicDatasetResult(id, null, outputs, warnings, e) { Steps = selection.Steps };
         }
     }
 
     /// <summary>
-    /// The background run of each dataset: ranked (best first) or a seeded random order without
-    /// repeats; when there are fewer candidates than datasets, the order starts over.
+    /// The positions measured before the run was accepted (its own object, catalog sources in its
+    /// field of view), or the same positions when the measurement is switched off.
     /// </summary>
-    internal static IReadOnlyList<MimicCandidate> Choose(IReadOnlyList<MimicCandidate> candidates, int n, MimicDatasetOptions options, long targetObsId)
+    private static IReadOnlyList<ScrambleSource> SourcesToScramble(MimicCandidate candidate, MimicCriteria criteria, CatalogSet? catalogs, List<string> warnings)
     {
-        var order = candidates.ToList();
-        if (!options.Ranked)
+        var positions = candidate.Scramble?.Positions.Select(p => new ScrambleSource(p.Source, p.Position, p.Theta)).ToList()
+            ?? ScrambleChecker.Positions(candidate.Run, criteria.ScrambleTheta, criteria.FieldOfViewRadius, catalogs);
+        var sources = new List<ScrambleSource>();
+        foreach (var p in positions)
         {
-            var random = new MimicRandom((ulong)options.Seed, (ulong)targetObsId, 0x6D696D6963UL); // "mimic"
-            for (int i = order.Count - 1; i > 0; i--)
-            {
-                int j = (int)(random.NextDouble() * (i + 1));
-                (order[i], order[j]) = (order[j], order[i]);
-            }
+            double d = SphericalGeometry.Separation(candidate.Run.Pointing, p.Position);
+            // A source at the camera centre leaves no annulus outside its circle to learn the profile from.
+            if (d > p.Theta) sources.Add(p);
+            else warnings.Add($"background run {candidate.ObsId}: '{p.Name}' is {d:0.###}° from the pointing, within θ = {p.Theta}°; not scrambled");
         }
-        return Enumerable.Range(0, n).Select(i => order[i % order.Count]).ToList();
+        return sources;
     }
 
-    /// <summary>The background run's own object, scrambled out when it lies in the field of view (as gammapy-tools does).</summary>
-    private static IReadOnlyList<ScrambleSource> ObjectToScramble(Run background, double theta, MimicCriteria criteria, List<string> warnings)
-    {
-        if (background.RaObj is not double ra || background.DecObj is not double dec) return [];
-        var position = new SkyCoord(ra, dec);
-        double d = SphericalGeometry.Separation(background.Pointing, position);
-        if (d > MaxObjectOffset) return []; // not in the field of view: nothing to scramble
-        // A source at the camera centre leaves no annulus outside its circle to learn the profile from.
-        if (d <= theta)
-        {
-            warnings.Add($"background run {background.ObsId}: its object is {d:0.###}° from the pointing, within θ = {theta}°; not scrambled");
-            return [];
-        }
-        return [new ScrambleSource(background.Object ?? $"object of run {background.ObsId}", position, theta)];
-    }
+    /// <summary>HISTORY of a mimic output: the excess measured where the background run was scrambled.</summary>
+    private static IReadOnlyList<string> History(MimicCandidate candidate, MimicCriteria criteria) => candidate.Scramble is { } check
+        ? [FormattableString.Invariant($"GammapyTools Invoke-MimicDataset hygiene: excess of background run {candidate.ObsId} before scrambling, Li & Ma, ON radius {criteria.ScrambleTheta} deg vs the same-offset ring: {check.Describe()}; limit {criteria.MaxScrambleSignificance} sigma.")]
+        : [];
 }

@@ -4,7 +4,7 @@ using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
 using ScottPlot;
-using SkiaSharp;
+using GammapyTools.Plots;
 
 namespace GammapyTools.Mimic;
 
@@ -51,6 +51,8 @@ public static partial class ScrambleDiagnostic
     {
         string full = System.IO.Path.GetFullPath(path);
         if (File.Exists(full) && !overwrite) throw new FovConversionException($"the output file exists: {full} (use Force to overwrite)") { FilePath = full };
+        try { Output.AtomicFile.CheckDestination(full, overwrite: true); }
+        catch (Output.OutputPathException e) { throw new FovConversionException(e.Message, e) { FilePath = full }; }
         var (lon0, lat0, _) = Offsets(original.Path);
         var (lon1, lat1, h1) = Offsets(scrambled.Path);
         sources ??= SourcesFromHistory(h1);
@@ -65,11 +67,15 @@ public static partial class ScrambleDiagnostic
         var diff = new double[MapBins, MapBins];
         for (int i = 0; i < MapBins; i++) for (int j = 0; j < MapBins; j++) diff[i, j] = after[i, j] - before[i, j];
 
+        // Before and after share one colour scale, so that equal colours mean equal counts.
+        double top = 1;
+        foreach (double v in before) top = Math.Max(top, v);
+        foreach (double v in after) top = Math.Max(top, v);
         var plots = new List<Plot>
         {
-            Map(before, $"counts before ({original.ObsId})", inSky),
-            Map(after, $"counts after ({scrambled.ObsId})", inSky),
-            Map(diff, "after − before", inSky, diverging: true),
+            Map(before, $"counts before ({original.ObsId})", inSky, new ScottPlot.Range(0, top), "events per bin"),
+            Map(after, $"counts after ({scrambled.ObsId})", inSky, new ScottPlot.Range(0, top), "events per bin"),
+            Map(diff, "after − before", inSky, null, "events per bin (after − before)", diverging: true),
         };
         // Offset distributions.
         var off = new Plot();
@@ -95,35 +101,15 @@ public static partial class ScrambleDiagnostic
         info.Axes.SetLimits(-0.1, 3, -lines.Count, 1);
         plots.Add(info);
 
-        using var surface = SKSurface.Create(new SKImageInfo(width, height));
-        surface.Canvas.Clear(SKColors.White);
-        int cw = width / 3, ch = height / 2;
-        for (int k = 0; k < plots.Count; k++)
-        {
-            int x = k % 3 * cw, y = k / 3 * ch;
-            // Each panel is rendered on its own (a plot's render fills the whole canvas it gets) and drawn into place.
-            using var panel = SKImage.FromEncodedData(plots[k].GetImageBytes(cw, ch, ImageFormat.Png));
-            surface.Canvas.DrawImage(panel, x, y);
-        }
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        string dir = System.IO.Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var f = File.Create(temp)) data.SaveTo(f);
-            File.Move(temp, full, overwrite);
-        }
-        catch { try { File.Delete(temp); } catch (IOException) { } throw; }
-        foreach (var p in plots) p.Dispose();
+        PlotGrid.Save(full, plots, columns: 3, width, height, overwrite);
         return new ScrambleDiagnosticResult(full, lon0.Length, lon1.Length, sources);
     }
 
     private static (double[] Lon, double[] Lat, FitsHeader Header) Offsets(string file)
     {
         using var f = FitsFile.Open(file);
-        var info = f.Find(h => HduClassifier.Classify(h)?.Type == "events") ?? throw new FitsException("no EVENTS HDU", file);
+        var events = HduClassifier.Locate(f).FirstOrDefault(h => h.HduType == "events") ?? throw new FitsException("no EVENTS HDU", file);
+        var info = HduClassifier.Find(f, events);
         var t = f.ReadTable(info, ["RA", "DEC"]);
         var p = new SkyCoord(info.Header.GetDouble("RA_PNT") ?? 0, info.Header.GetDouble("DEC_PNT") ?? 0);
         double[] ra = t.Table["RA"].ToDoubles(), dec = t.Table["DEC"].ToDoubles();
@@ -145,7 +131,8 @@ public static partial class ScrambleDiagnostic
         return h;
     }
 
-    private static Plot Map(double[,] data, string title, IReadOnlyList<(double Lon, double Lat, double D, double Theta)> sources, bool diverging = false)
+    private static Plot Map(double[,] data, string title, IReadOnlyList<(double Lon, double Lat, double D, double Theta)> sources,
+        ScottPlot.Range? range, string colorLabel, bool diverging = false)
     {
         var plot = new Plot();
         var hm = plot.Add.Heatmap(data);
@@ -158,7 +145,8 @@ public static partial class ScrambleDiagnostic
             foreach (double v in data) m = Math.Max(m, Math.Abs(v));
             hm.ManualRange = new ScottPlot.Range(-m, m);
         }
-        plot.Add.ColorBar(hm);
+        else if (range is not null) hm.ManualRange = range;
+        PlotGrid.LabelledColorBar(plot, hm, colorLabel);
         foreach (var s in sources)
         {
             Circle(plot, 0, 0, Math.Max(0, s.D - s.Theta), Colors.White);

@@ -11,6 +11,8 @@ public static class Scrambler
 {
     /// <summary>Columns the scrambler changes: RA, DEC and, where present, the camera offsets.</summary>
     public const string XoffColumn = "XOFF", YoffColumn = "YOFF";
+    /// <summary>Horizontal coordinates of the events (VERITAS), recomputed for moved events when a <see cref="HorizontalFrame"/> is given.</summary>
+    public const string AltColumn = "ALT", AzColumn = "AZ";
 
     /// <summary>
     /// For each source S with radius θ: the annulus is every event with |r − d| &lt; θ
@@ -20,11 +22,13 @@ public static class Scrambler
     /// its ring the source circle hides; r' stays in [max(0, d − θ), d + θ]. RA/DEC are recomputed
     /// exactly on the sphere; Xoff/Yoff (when present) from the new sky offset turned by the event's
     /// own field rotation. Sources are scrambled one after another, source k with stream
-    /// <c>random(k)</c>. Columns are updated in place, in their own types; other rows are untouched.
+    /// <c>random(k)</c>. ALT/AZ (when present and <paramref name="horizon"/> is given) are moved with
+    /// the event (<see cref="HorizontalFrame.Move"/>). Columns are updated in place, in their own
+    /// types; other rows are untouched.
     /// </summary>
     /// <exception cref="FovConversionException">A source is outside the field of view, or its annulus has no events outside the source circle.</exception>
     public static IReadOnlyList<ScrambleReport> Scramble(BinaryTable events, SkyCoord pointing,
-        IReadOnlyList<ScrambleSource> sources, Func<int, MimicRandom> random)
+        IReadOnlyList<ScrambleSource> sources, Func<int, MimicRandom> random, HorizontalFrame? horizon = null)
     {
         var reports = new List<ScrambleReport>();
         if (sources.Count == 0) return reports;
@@ -36,6 +40,8 @@ public static class Scrambler
         int n = events.RowCount;
         var changed = new bool[n];
         var r = new double[n];
+        // The original positions, for moving ALT/AZ from them once all sources are scrambled.
+        double[]? ra0 = horizon is null ? null : (double[])ra.Clone(), dec0 = horizon is null ? null : (double[])dec.Clone();
 
         for (int k = 0; k < sources.Count; k++)
         {
@@ -93,7 +99,23 @@ public static class Scrambler
         Store(decCol, dec, changed);
         if (xCol is not null) Store(xCol, xoff!, changed);
         if (yCol is not null) Store(yCol, yoff!, changed);
+        if (horizon is not null) MoveHorizontal(events, horizon, ra0!, dec0!, ra, dec, changed);
         return reports;
+    }
+
+    /// <summary>New ALT/AZ of the moved events, from their original RA/DEC and ALT/AZ to their final RA/DEC.</summary>
+    private static void MoveHorizontal(BinaryTable events, HorizontalFrame horizon, double[] ra0, double[] dec0, double[] ra, double[] dec, bool[] changed)
+    {
+        FitsColumn? altCol = events.Find(AltColumn), azCol = events.Find(AzColumn);
+        if (altCol is null || azCol is null) return;
+        double[] alt = altCol.ToDoubles(), az = azCol.ToDoubles();
+        for (int i = 0; i < alt.Length; i++)
+        {
+            if (!changed[i] || !double.IsFinite(alt[i]) || !double.IsFinite(az[i]) || Math.Abs(alt[i]) > 90) continue;
+            (alt[i], az[i]) = horizon.Move(new SkyCoord(ra0[i], dec0[i]), alt[i], az[i], new SkyCoord(ra[i], dec[i]));
+        }
+        Store(altCol, alt, changed);
+        Store(azCol, az, changed, wrap360: true);
     }
 
     /// <summary>Writes the changed rows back in the column's own type.</summary>

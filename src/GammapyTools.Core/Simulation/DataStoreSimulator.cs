@@ -160,8 +160,12 @@ public static class DataStoreSimulator
 
     // ------------------------------------------------------------------ one run
 
-    /// <summary>Seconds since MJDREF of a UTC instant (the TIME axis of the files).</summary>
-    public static double ToMetSeconds(DateTime utc) => (utc - TimeZero).TotalSeconds;
+    /// <summary>
+    /// Seconds since MJDREF of a UTC instant (the TIME axis of the files): elapsed SI seconds, so the
+    /// leap seconds since 2001 count, as astropy and gammapy read MJDREF + TIME.
+    /// </summary>
+    public static double ToMetSeconds(DateTime utc) =>
+        (utc - TimeZero).TotalSeconds + Fits.FitsTime.TaiMinusUtc(utc) - Fits.FitsTime.TaiMinusUtc(TimeZero);
 
     /// <summary>The true background rate (s-1) of a run.</summary>
     public static double BackgroundRateOf(RunPlan plan, SimulationOptions options) => options.BackgroundRate ?? options.EventsPerRun / 1620.0;
@@ -318,7 +322,9 @@ public static class DataStoreSimulator
         var hdus = new List<Hdu> { ImageHdu.EmptyPrimary(), events, gti, aeff, edisp };
         if (options.IncludeBackground)
         {
-            var bkg = InstrumentModel.TrueBackground(rate, bkgEnergy).ToHdu("BACKGROUND");
+            // Events are drawn per livetime (rate × LIVETIME); a GADF model is per observation time
+            // (the GTI, dead time included), so the true model's rate is rate × DEADC.
+            var bkg = InstrumentModel.TrueBackground(rate * plan.Livetime / plan.Ontime, bkgEnergy).ToHdu("BACKGROUND");
             bkg.Header.AddHistory("True background model of the simulation (GammapyTools.Simulation).");
             hdus.Add(bkg);
         }

@@ -47,6 +47,17 @@ internal static partial class SkyCoordParser
         return true;
     }
 
+    /// <summary>
+    /// True when the text is written as a coordinate (RA and Dec both read as angles) that is still not one:
+    /// Dec outside [-90, 90]. Such a text is not a source name either, and the error should say why.
+    /// </summary>
+    public static bool IsCoordinateOutOfRange(string text, out string? error)
+    {
+        if (TryParse(text, out _, out error)) return false;
+        return TrySplit(text.Trim(), out string ra, out string dec, out _)
+            && TryParseComponent(ra, isRa: true, out _, out _) && TryParseComponent(dec, isRa: false, out _, out _);
+    }
+
     /// <summary>Splits the text into its RA and Dec parts.</summary>
     private static bool TrySplit(string text, out string ra, out string dec, out string? error)
     {

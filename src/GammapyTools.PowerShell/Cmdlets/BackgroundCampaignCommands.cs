@@ -3,6 +3,8 @@ using GammapyTools.Background;
 using GammapyTools.Config;
 using GammapyTools.Fits;
 
+using GammapyTools.PowerShell.Completion;
+
 namespace GammapyTools.PowerShell.Cmdlets;
 
 /// <summary>
@@ -40,7 +42,7 @@ public sealed class InvokePrepareDatasetCommand : ConfigCmdlet
 public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
 {
     [Parameter] public SwitchParameter Force { get; set; }
-    [Parameter] public string[]? Catalog { get; set; }
+    [Parameter, ArgumentCompleter(typeof(CatalogFileCompleter))] public string[]? Catalog { get; set; }
     [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
     [Parameter] public SwitchParameter PassThru { get; set; }
 
@@ -64,6 +66,7 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
             if (r.Error is not null) WriteFileError(r.Error, "BackgroundNotMade", ErrorCategory.InvalidData, r.ObsId);
             else WriteVerbose($"run {r.ObsId}: {(r.Skipped ? "kept the existing output" : "written")} from {r.BackgroundRuns.Count} run(s), {r.Hours:0.##} h");
         }
+        WriteCampaignSummary("Invoke-MakeBackground", "runs", results, results.Count(r => !r.Succeeded));
         if (PassThru) WriteObject(results, enumerateCollection: true);
         else WriteObject(config);
     }

@@ -13,14 +13,39 @@ public abstract class ConfigCmdlet : GammapyCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public object Config { get; set; } = "";
 
-    /// <summary>The config object, loaded from the file when a path was given (warnings written).</summary>
+    /// <summary>Unknown config keys are errors (a misspelt key otherwise only warns, and its default is used).</summary>
+    [Parameter]
+    public SwitchParameter Strict { get; set; }
+
+    /// <summary>
+    /// The config to work on: a copy of the object given (a command never changes the user's
+    /// object; it returns the updated copy), or the file loaded when a path was given (warnings
+    /// written); with -Strict, none with unknown keys.
+    /// </summary>
     protected GammapyToolsConfig ResolveConfig()
+    {
+        var cfg = LoadConfig();
+        if (Strict) RequireKnownKeys(this, cfg);
+        return cfg;
+    }
+
+    /// <summary>-Strict: a config with unknown keys stops the command before any work (terminating error naming the keys).</summary>
+    internal static void RequireKnownKeys(GammapyCmdlet cmdlet, GammapyToolsConfig cfg)
+    {
+        try { cfg.ThrowIfUnknownKeys(); }
+        catch (ConfigException e)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(e, "ConfigUnknownKey", ErrorCategory.InvalidData, (object?)cfg.SourcePath ?? cfg));
+        }
+    }
+
+    private GammapyToolsConfig LoadConfig()
     {
         object value = Config is PSObject ps ? ps.BaseObject : Config;
         switch (value)
         {
             case GammapyToolsConfig cfg:
-                return cfg;
+                return cfg.Clone();
             case string or FileInfo:
                 string path = ResolveUserPath(value is FileInfo fi ? fi.FullName : (string)value);
                 try
@@ -56,12 +81,34 @@ public abstract class ConfigCmdlet : GammapyCmdlet
             CompleteAllProgress();
             return result;
         }
+        catch (Output.CampaignLockException e)
+        {
+            CompleteAllProgress();
+            ThrowFileError(e, "OutDirInUse", ErrorCategory.ResourceBusy, e.Folder);
+            return null;
+        }
         catch (Exception e) when (e is ConfigException or Fits.FitsException or IOException or FormatException or ArgumentException or KeyNotFoundException or UnauthorizedAccessException)
         {
             CompleteAllProgress();
-            ThrowFileError(e, errorId, ErrorCategory.InvalidData, (e as Fits.FitsException)?.FilePath ?? config.SourcePath);
+            ThrowFileError(e, errorId, ErrorCategory.InvalidData, (e as Fits.FitsException)?.FilePath ?? (e as ConfigException)?.FilePath ?? config.SourcePath);
             return null;
         }
+    }
+
+    /// <summary>
+    /// After the per-target results: the errors of the campaign's final steps (an index or config copy
+    /// not written, each naming its file) and a summary of how many targets failed — a warning when
+    /// anything failed, so that a batch log shows it; verbose otherwise.
+    /// </summary>
+    protected void WriteCampaignSummary<T>(string activity, string unit, Output.CampaignResults<T> results, int failed)
+    {
+        foreach (var e in results.FinalStepErrors)
+            WriteFileError(e, "CampaignFileNotWritten", ErrorCategory.WriteError,
+                (e as Fits.FitsException)?.FilePath ?? (e as ConfigException)?.FilePath ?? (object)activity);
+        string summary = $"{activity}: {results.Count - failed} of {results.Count} {unit} done, {failed} failed" +
+            (results.FinalStepErrors.Count > 0 ? $"; {results.FinalStepErrors.Count} index or config file(s) not written" : "");
+        if (failed > 0 || results.FinalStepErrors.Count > 0) WriteWarning(summary);
+        else WriteVerbose(summary);
     }
 
     /// <summary>An absolute path the config requires; a missing one stops the command with an error naming the key.</summary>

@@ -29,6 +29,9 @@ public sealed class ImportGammapyToolsConfigCommand : GammapyCmdlet
     [SupportsWildcards]
     public string[] Path { get; set; } = [];
 
+    [Parameter]
+    public SwitchParameter Strict { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (string file in ResolveFilePaths(Path))
@@ -36,6 +39,7 @@ public sealed class ImportGammapyToolsConfigCommand : GammapyCmdlet
             try
             {
                 var cfg = GammapyToolsConfig.Load(file);
+                if (Strict) cfg.ThrowIfUnknownKeys();
                 foreach (string warning in cfg.Warnings) WriteWarning(warning);
                 WriteObject(cfg);
             }

@@ -4,6 +4,8 @@ using GammapyTools.Fits;
 using GammapyTools.Mimic;
 using GammapyTools.Sky;
 
+using GammapyTools.PowerShell.Completion;
+
 namespace GammapyTools.PowerShell.Cmdlets;
 
 /// <summary>
@@ -24,12 +26,14 @@ public sealed class ExportScrambleDiagnosticCommand : GammapyCmdlet
     public string Path { get; set; } = "";
 
     [Parameter]
+    [ArgumentCompleter(typeof(SourceNameCompleter))]
     public string[] ScramblePoint { get; set; } = [];
 
     [Parameter]
     public double[] ScrambleTheta { get; set; } = [];
 
     [Parameter]
+    [ArgumentCompleter(typeof(CatalogFileCompleter))]
     public string[] Catalog { get; set; } = [];
 
     [Parameter]

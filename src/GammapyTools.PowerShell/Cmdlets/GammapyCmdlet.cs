@@ -115,17 +115,28 @@ public abstract class GammapyCmdlet : PSCmdlet
 
     /// <summary>
     /// Builds an <see cref="ErrorRecord"/> whose target is the offending file or run and
-    /// whose message names that file, e.g. <c>run_000123.fits.gz: bad NAXIS2</c>.
+    /// whose message names that file, e.g. <c>run_000123.fits.gz: bad NAXIS2</c>. A message that
+    /// already names the file (a FitsException, a ConfigException) is not prefixed with it again.
     /// </summary>
     protected static ErrorRecord CreateFileError(Exception exception, string errorId, ErrorCategory category, object? target)
     {
         var record = new ErrorRecord(exception, errorId, category, target);
         string? file = DescribeTarget(target);
-        if (file is not null)
+        if (file is not null && !NamesTarget(exception.Message, target, file))
         {
             record.ErrorDetails = new ErrorDetails(NameOnce(file, exception));
         }
         return record;
+    }
+
+    /// <summary>True when <paramref name="message"/> already names the target: its description, or its path.</summary>
+    private static bool NamesTarget(string message, object? target, string description)
+    {
+        if (message.Contains(description, StringComparison.Ordinal)) return true;
+        object? baseObject = target is PSObject wrapped ? wrapped.BaseObject : target;
+        if (baseObject is null or string or FileSystemInfo) return false;
+        string? path = PSObject.AsPSObject(baseObject).Properties["Path"]?.Value?.ToString();
+        return !string.IsNullOrEmpty(path) && message.Contains(path, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -191,9 +202,17 @@ public abstract class GammapyCmdlet : PSCmdlet
         return baseObject.ToString();
     }
 
+    /// <summary>One warning per default catalog ($GAMMAPY_DATA) that was not found, naming where it was looked for.</summary>
+    protected void WarnMissingDefaultCatalogs()
+    {
+        foreach (string message in GammapyTools.Sky.CatalogSet.MissingDefaults()) WriteWarning(message);
+    }
+
     // -------------------------------------------------------------- progress
 
-    private readonly Dictionary<int, ProgressRecord> _progress = new();
+    // Each Write-Progress gets a new ProgressRecord: hosts and Streams.Progress keep the records
+    // they are given, so reusing one would rewrite the history they hold.
+    private readonly Dictionary<int, (ProgressRecord Last, DateTime Start)> _progress = new();
     private DateTime _lastProgress = DateTime.MinValue;
 
     /// <summary>
@@ -203,23 +222,24 @@ public abstract class GammapyCmdlet : PSCmdlet
     /// </summary>
     protected void ReportProgress(string activity, string status, long done, long total, int activityId = 1, string? currentOperation = null)
     {
-        if (!_progress.TryGetValue(activityId, out ProgressRecord? record))
-        {
-            record = new ProgressRecord(activityId, activity, string.IsNullOrEmpty(status) ? activity : status);
-            _progress[activityId] = record;
-        }
         DateTime now = DateTime.UtcNow;
+        DateTime start = _progress.TryGetValue(activityId, out var state) ? state.Start : now;
         bool edge = done <= 0 || done >= total;
-        if (!edge && (now - _lastProgress).TotalMilliseconds < 100)
+        if (state.Last is not null && !edge && (now - _lastProgress).TotalMilliseconds < 100)
         {
             return;
         }
         _lastProgress = now;
-        record.Activity = activity;
-        record.StatusDescription = string.IsNullOrEmpty(status) ? activity : status;
-        record.CurrentOperation = currentOperation;
-        record.PercentComplete = total > 0 ? (int)Math.Clamp(100 * done / total, 0, 100) : -1;
-        record.RecordType = ProgressRecordType.Processing;
+        // Time left from the mean time per item so far (none before the first item is done).
+        double elapsed = (now - start).TotalSeconds;
+        var record = new ProgressRecord(activityId, activity, string.IsNullOrEmpty(status) ? activity : status)
+        {
+            CurrentOperation = currentOperation,
+            PercentComplete = total > 0 ? (int)Math.Clamp(100 * done / total, 0, 100) : -1,
+            SecondsRemaining = total > 0 && done > 0 && done < total ? (int)Math.Ceiling(elapsed / done * (total - done)) : -1,
+            RecordType = ProgressRecordType.Processing,
+        };
+        _progress[activityId] = (record, start);
         WriteProgress(record);
     }
 
@@ -266,11 +286,29 @@ public abstract class GammapyCmdlet : PSCmdlet
     /// <summary>Marks a progress activity as completed (removes the bar).</summary>
     protected void CompleteProgress(int activityId = 1)
     {
-        if (_progress.Remove(activityId, out ProgressRecord? record))
+        if (_progress.Remove(activityId, out var state))
         {
-            record.PercentComplete = 100;
-            record.RecordType = ProgressRecordType.Completed;
-            WriteProgress(record);
+            WriteProgress(new ProgressRecord(activityId, state.Last.Activity, state.Last.StatusDescription)
+            {
+                PercentComplete = 100,
+                RecordType = ProgressRecordType.Completed,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>; when a downstream command stops the pipeline early
+    /// (<c>Select-Object -First</c>), EndProcessing never runs, so the bars are completed here
+    /// instead of staying on screen.
+    /// </summary>
+    protected void CompleteProgressWhenStopped(Action body)
+    {
+        try { body(); }
+        catch (PipelineStoppedException)
+        {
+            try { CompleteAllProgress(); }
+            catch (PipelineStoppedException) { }   // the whole pipeline is stopping (Ctrl+C): nothing to show
+            throw;
         }
     }
 

@@ -2,6 +2,8 @@ using System.Management.Automation;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
 
+using GammapyTools.PowerShell.Completion;
+
 namespace GammapyTools.PowerShell.Cmdlets;
 
 /// <summary>
@@ -22,6 +24,7 @@ public sealed class GetRunCommand : GammapyCmdlet
 
     [Parameter(Position = 1, ParameterSetName = DataStoreSet, ValueFromPipelineByPropertyName = true)]
     [Alias("OBS_ID")]
+    [ArgumentCompleter(typeof(ObsIdCompleter))]
     public long[]? ObsId { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -38,8 +41,11 @@ public sealed class GetRunCommand : GammapyCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == DataStoreSet) ProcessDataStore();
-        else ProcessFiles(ParameterSetName == PathSet ? ResolveFilePaths(Path) : ResolveFilePaths(LiteralPath, literal: true));
+        CompleteProgressWhenStopped(() =>
+        {
+            if (ParameterSetName == DataStoreSet) ProcessDataStore();
+            else ProcessFiles(ParameterSetName == PathSet ? ResolveFilePaths(Path) : ResolveFilePaths(LiteralPath, literal: true));
+        });
     }
 
     private void ProcessDataStore()

@@ -18,6 +18,7 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
     [Parameter] public SwitchParameter Force { get; set; }
     [Parameter] public SwitchParameter NoScramble { get; set; }
     [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+    [Parameter] public string[]? Catalog { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -25,16 +26,23 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
         string outDir = RequireConfigPath(config, "io", "out_dir");
         int n = config.GetBackgroundSelection().NMimic;
         if (!ShouldProcess(outDir, $"Write {n} mimic data stores (mimic_1 … mimic_{n})")) return;
-        var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit };
-        var results = RunCampaign(config, "Invoke-MimicDataset", "target runs", "MimicDatasetFailed",
+        var options = new MimicDatasetOptions
+        {
+            Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit,
+            CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(),
+        };
+        var results = RunCampaign(config, "Invoke-MimicDataset", "steps (candidates, then conversion, of each target run)", "MimicDatasetFailed",
             progress => MimicDatasetBuilder.Run(config, options, progress));
         if (results is null) return;
         foreach (var r in results)
         {
             foreach (string w in r.Warnings) WriteWarning(w);
+            foreach (var step in r.Steps)
+                WriteVerbose($"run {r.ObsId}: {step.Criterion}: removed {step.Removed}, {step.Remaining} left");
             if (r.Error is not null)
                 WriteFileError(r.Error, "MimicNotMade", ErrorCategory.InvalidData, (r.Error as FitsException)?.FilePath ?? (object)r.ObsId);
             WriteObject(r);
         }
+        WriteCampaignSummary("Invoke-MimicDataset", "target runs", results, results.Count(r => !r.Succeeded));
     }
 }

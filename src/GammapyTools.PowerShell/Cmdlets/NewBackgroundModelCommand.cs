@@ -4,6 +4,8 @@ using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
 
+using GammapyTools.PowerShell.Completion;
+
 namespace GammapyTools.PowerShell.Cmdlets;
 
 /// <summary>
@@ -28,13 +30,15 @@ public sealed class NewBackgroundModelCommand : GammapyCmdlet
 
     [Parameter] public double EnergyMin { get; set; } = 0.1;
     [Parameter] public double EnergyMax { get; set; } = 100.0;
-    [Parameter] public int EnergyBins { get; set; } = 20;
-    [Parameter] public double OffsetMax { get; set; } = 2.5;
-    [Parameter] public int OffsetBins { get; set; } = 10;
+    [Parameter, ValidateRange(1, 10_000)] public int EnergyBins { get; set; } = 20;
+    [Parameter, ValidateRange(0.01, 90.0)] public double OffsetMax { get; set; } = 2.5;
+    [Parameter, ValidateRange(1, 10_000)] public int OffsetBins { get; set; } = 10;
     [Parameter] public SwitchParameter ThreeDimensional { get; set; }
+    // Smoothing is on by default (the template's smooth: true, σ = 1 bin); -Smooth is kept for scripts that pass it.
     [Parameter] public SwitchParameter Smooth { get; set; }
-    [Parameter] public double SmoothSigma { get; set; } = 1.0;
-    [Parameter] public string[]? Catalog { get; set; }
+    [Parameter] public SwitchParameter NoSmooth { get; set; }
+    [Parameter, ValidateRange(0.0, 100.0)] public double SmoothSigma { get; set; } = 1.0;
+    [Parameter, ArgumentCompleter(typeof(CatalogFileCompleter))] public string[]? Catalog { get; set; }
     [Parameter] public string[]? ExcludeRegion { get; set; }
     [Parameter] public SwitchParameter NoExclusion { get; set; }
 
@@ -48,6 +52,7 @@ public sealed class NewBackgroundModelCommand : GammapyCmdlet
             if (!NoExclusion)
             {
                 var paths = Catalog?.Select(ResolveUserPath).ToList();
+                if (paths is null) WarnMissingDefaultCatalogs();
                 var catalogs = paths is not null || CatalogSet.DefaultPaths().Any() ? CatalogSet.Load(paths) : null;
                 if (catalogs is null)
                     WriteWarning("No catalog given and none found under $GAMMAPY_DATA/catalogs: known sources and bright stars are not excluded. Use -Catalog, or -NoExclusion to silence this.");
@@ -63,7 +68,7 @@ public sealed class NewBackgroundModelCommand : GammapyCmdlet
             {
                 Binning = binning,
                 ThreeDimensional = ThreeDimensional,
-                SmoothSigma = Smooth ? SmoothSigma : null,
+                SmoothSigma = NoSmooth ? null : SmoothSigma,
                 Exclusions = exclusions,
             };
         }
@@ -79,7 +84,12 @@ public sealed class NewBackgroundModelCommand : GammapyCmdlet
         {
             IReadOnlyList<Run> sources = ParameterSetName == MatchedSet ? BackgroundRun : [run];
             WriteVerbose($"run {run.ObsId}: background from {sources.Count} run(s)");
-            try { WriteObject(BackgroundModelBuilder.Build(run, sources, _options!)); }
+            try
+            {
+                var model = BackgroundModelBuilder.Build(run, sources, _options!);
+                foreach (string w in model.Warnings) WriteWarning(w);
+                WriteObject(model);
+            }
             catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or ArgumentException or KeyNotFoundException)
             {
                 WriteFileError(e, "BackgroundNotBuilt", ErrorCategory.InvalidData, run);

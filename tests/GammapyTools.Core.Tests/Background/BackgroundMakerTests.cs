@@ -61,7 +61,7 @@ public class BackgroundMakerTests(ITestOutputHelper output)
         Assert.Equal(0, DatasetPreparer.Prepare(config).Copied); // a rerun copies nothing
     }
 
-    [Fact]
+    [SkippableFact]
     public void Make_background_from_matched_runs_records_them_and_is_reproducible()
     {
         var (config, _) = Setup();
@@ -88,10 +88,36 @@ public class BackgroundMakerTests(ITestOutputHelper output)
         var again = BackgroundMaker.Run(config, NoCatalogs with { Overwrite = true });
         foreach (var r in again) Assert.Equal(bytes[r.ObsId], File.ReadAllBytes(r.Output!.Path));
 
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED (gammapy part): gammapy is not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         var (code, text) = Oracles.RunPython("load_datastore.py", config.RequirePath("io", "out_dir"));
         Assert.True(code == 0, text);
         Assert.Contains("loaded 3 observation(s)", text);
+    }
+
+    [Fact]
+    public void A_from_run_pass_records_no_bkg_runlist_and_a_later_matched_pass_does_not_use_the_run_itself()
+    {
+        var (config, _) = Setup(fromRun: true);
+        DatasetPreparer.Prepare(config);
+        var fromRun = BackgroundMaker.Run(config, NoCatalogs);
+        Assert.All(fromRun, r => Assert.True(r.Succeeded, r.Error?.ToString()));
+        Assert.Null(config.BackgroundSelectionSection.Get("bkg_runlist"));
+
+        // A config an older version wrote after a from_run pass: {run: [run]}.
+        var self = new ConfigSection("background_selection.bkg_runlist", null);
+        foreach (var r in fromRun) self.Set(r.ObsId.ToString(), new List<object?> { r.ObsId });
+        config.BackgroundSelectionSection.Set("bkg_runlist", self);
+        config.Section("io").Set("from_run", false);
+        var matched = BackgroundMaker.Run(config, NoCatalogs with { Overwrite = true });
+        foreach (var r in matched)
+        {
+            Assert.True(r.Succeeded, r.Error?.ToString());
+            Assert.NotEmpty(r.BackgroundRuns);
+            Assert.DoesNotContain(r.ObsId, r.BackgroundRuns);
+            Assert.Contains(r.Warnings, w => w.Contains("names only the run itself"));
+        }
+        var recorded = (ConfigSection)config.BackgroundSelectionSection.Get("bkg_runlist")!;
+        foreach (var r in matched) Assert.Equal(r.BackgroundRuns, ((List<object?>)recorded.Get(r.ObsId.ToString())!).Select(Convert.ToInt64));
     }
 
     [Fact]

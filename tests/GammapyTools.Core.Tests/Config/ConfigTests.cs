@@ -123,6 +123,23 @@ public class ConfigTests
         Assert.Equal(File.ReadAllText(again), File.ReadAllText(third));
     }
 
+    [Fact]
+    public void A_clone_is_deep_and_writes_the_same_yaml()
+    {
+        var (cfg, dir, _) = LoadExample();
+        string before = cfg.ToYaml();
+        var copy = cfg.Clone();
+        Assert.Equal(before, copy.ToYaml());
+        Assert.Equal(cfg.ToYaml(Path.Combine(dir, "sub")), copy.ToYaml(Path.Combine(dir, "sub")));   // relative paths stay relative
+        Assert.Equal(cfg.SourcePath, copy.SourcePath);
+        AssertSameValues(cfg, copy);
+        copy.BackgroundSelectionSection["n_mimic"] = 9;
+        ((ConfigSection)copy.BackgroundSelectionSection["bkg_runlist"]!).Set("64080", new List<object?> { 1L });
+        ((List<object?>)copy.BackgroundSelectionSection["questionable"]!).Clear();
+        copy.AddQuestionable(1, "no_mimic");
+        Assert.Equal(before, cfg.ToYaml());
+    }
+
     private static void AssertSameValues(ConfigSection a, ConfigSection b)
     {
         Assert.Equal(a.Entries.Select(e => e.Key), b.Entries.Select(e => e.Key));
@@ -140,18 +157,61 @@ public class ConfigTests
     {
         var cfg = GammapyToolsConfig.CreateDefault();
         var s = cfg.GetBackgroundSelection();
-        Assert.Equal(0.7, s.NsbDiff);
-        Assert.Equal(0.15, s.ElDiff);
+        // The template's values as gammapy-tools' get_config() gives them (not docs/config.md's).
+        Assert.Equal(1.5, s.NsbDiff);
+        Assert.Equal(1.0, s.ElDiff);
         Assert.Equal(45.0, s.AzDiff);
         Assert.Equal(4, s.NTel);
         Assert.Equal(180.0, s.TimeMax);
+        Assert.True(s.SameSeason);
+        Assert.Equal(50.0, s.TimeRequest);
         Assert.Equal(5, s.NMimic);
         Assert.True(s.KlDiv);
+        Assert.False(s.StoreKl);
+        Assert.Equal(true, cfg.BackgroundSelectionSection["smooth"]);
+        Assert.Equal(1.0, cfg.BackgroundSelectionSection["smooth_sigma"]);
+        Assert.Equal(16, cfg.Section("config")["njobs"]);
         Assert.Equal(0.1, cfg.Section("binning")["e_min"]);
-        Assert.Equal(20, cfg.Section("binning")["e_bins"]);
+        Assert.Equal(10, cfg.Section("binning")["e_bins"]);
         var back = GammapyToolsConfig.Parse(cfg.ToYaml());
         Assert.Empty(back.Warnings);
         AssertSameValues(cfg, back);
+    }
+
+    [Theory]
+    [InlineData("background_selection", "n_mimc", "background_selection.n_mimic")]      // one letter missing
+    [InlineData("background_selection", "nsb_dif", "background_selection.nsb_diff")]
+    [InlineData("background_selection", "az_dfif", "background_selection.az_diff")]     // swapped letters
+    [InlineData("io", "outdir", "io.out_dir")]
+    [InlineData("io", "n_mimic", "background_selection.n_mimic")]                       // right key, wrong section
+    [InlineData("", "backgroud_selection", "background_selection")]                    // a misspelt section
+    [InlineData("", "binnig", "binning")]
+    [InlineData("background_selection", "seed", null)]                                  // nothing close: no guess
+    [InlineData("background_selection", "my_cut", null)]
+    public void Unknown_names_get_the_closest_known_name(string section, string name, string? expected)
+        => Assert.Equal(expected, ConfigSpelling.Suggest(section, name));
+
+    [Fact]
+    public void Misspelt_keys_and_sections_are_warned_about_with_did_you_mean_and_strict_mode_refuses_them()
+    {
+        string yaml = ExampleYaml.Replace("    az_diff : 45", "    az_diff : 45\n    n_mimc : 3") + "\nbinnig:\n    e_bins: 3\n";
+        var (cfg, _, file) = LoadExample(yaml);
+        Assert.Contains(cfg.Warnings, w => w.Contains("unknown key background_selection.n_mimc; did you mean background_selection.n_mimic?") && w.Contains("line 32, column 5"));
+        Assert.Contains(cfg.Warnings, w => w.Contains("unknown section binnig; did you mean binning?"));
+        // the misspelt key did not set n_mimic: the default stays, which is why strict mode exists
+        Assert.Equal(5, cfg.GetBackgroundSelection().NMimic);
+        var unknown = cfg.UnknownKeys();
+        Assert.Equal(["background_selection.n_mimc", "binnig"], unknown.Select(u => u.Key));
+        var e = Assert.Throws<ConfigException>(cfg.ThrowIfUnknownKeys);
+        Assert.Equal(32, e.Line);
+        Assert.Equal("background_selection.n_mimc", e.Key);
+        Assert.Contains(file, e.Message);
+        Assert.Contains("did you mean binning?", e.Message);
+        // keys added after loading are found too
+        var fresh = GammapyToolsConfig.CreateDefault();
+        fresh.Section("io").Set("outdir", "/x");
+        Assert.Equal("unknown key io.outdir; did you mean io.out_dir?", Assert.Single(fresh.UnknownKeys()).Message);
+        GammapyToolsConfig.CreateDefault().ThrowIfUnknownKeys();   // the template itself is clean
     }
 
     [Fact]

@@ -25,15 +25,15 @@ public class BackgroundTests(ITestOutputHelper output)
         using var f = FitsFile.Open(path);
         var info = f.Find(h => HduClassifier.Classify(h) is ("bkg", "bkg_2d"))!;
         var back = Background2D.FromHdu(f.ReadTable(info));
-        Assert.Equal(bkg.EnergyEdges.Select(x => (double)(float)x), back.EnergyEdges);
+        Assert.Equal(bkg.EnergyEdges, back.EnergyEdges);   // edges are written in double
         for (int e = 0; e < bkg.EnergyBins; e++)
             for (int o = 0; o < bkg.OffsetBins; o++) Assert.Equal((float)bkg.Data[e, o], back.Data[e, o]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Gammapy_reads_our_Background2D_and_the_hess_Background3D_as_we_do()
     {
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED: gammapy (Debian python3-gammapy) is not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         string dir = TestPaths.NewTempDir();
         string path2d = Path.Combine(dir, "bkg2d.fits");
         FitsWriter.Write(path2d, [Sample().ToHdu()]);

@@ -6,7 +6,7 @@ namespace GammapyTools.Tests.Dl3;
 
 public class DataStoreTests(ITestOutputHelper output)
 {
-    private static readonly string[] HessFiles =
+    internal static readonly string[] HessFiles =
         Directory.GetFiles(TestPaths.Data("hess-dl3-dr1", "data"), "*.fits.gz").Order().ToArray();
     private static readonly string[] MagicFiles =
         Directory.GetFiles(TestPaths.Data("magic-rad-max"), "*.fits").Order().ToArray();
@@ -50,10 +50,10 @@ public class DataStoreTests(ITestOutputHelper output)
         Assert.Null(run.BackgroundClass);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_shared_hess_store_opens_with_all_its_runs()
     {
-        if (TestPaths.SharedData is not { } shared) { output.WriteLine("SKIPPED: ../shared/data is not beside this clone"); return; }
+        string shared = Oracles.RequireSharedData();
         var store = DataStore.Open(Path.Combine(shared, "hess-dl3-dr1"));
         Assert.Equal(105, store.ObsIds.Count);
         var run = store.GetRun(23523);
@@ -113,10 +113,10 @@ public class DataStoreTests(ITestOutputHelper output)
         Assert.Contains("more than one file", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Index_files_pass_fitsverify()
     {
-        if (Oracles.FitsVerify is null) { output.WriteLine("SKIPPED: fitsverify is not installed"); return; }
+        Oracles.Require(Oracle.FitsVerify);
         string root = BuildStore();
         foreach (var name in new[] { "obs-index.fits.gz", "hdu-index.fits.gz" })
         {
@@ -128,10 +128,10 @@ public class DataStoreTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Gammapy_opens_a_store_we_index_and_loads_every_observation()
     {
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED: gammapy (Debian python3-gammapy) is not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         string root = BuildStore();
         var (code, text) = Oracles.RunPython("load_datastore.py", root);
         output.WriteLine(text);

@@ -88,10 +88,10 @@ public class FitsTypesTests(ITestOutputHelper output)
         Assert.Equal(Math.PI * 4, f.ReadTable("ALLTYPES").Table["D"].Get<double>()[4]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Astropy_reads_every_type_as_written()
     {
-        if (!Oracles.HasAstropy) { output.WriteLine("SKIPPED: astropy (Debian python3-gammapy) is not installed"); return; }
+        Oracles.Require(Oracle.Astropy);
         string path = Path.Combine(TestPaths.NewTempDir(), "types.fits");
         FitsWriter.Write(path, [AllTypesTable()]);
         var (code, text) = Oracles.RunPython("check_all_types.py", path);
@@ -99,10 +99,10 @@ public class FitsTypesTests(ITestOutputHelper output)
         Assert.True(code == 0, text);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Fitsverify_accepts_every_type()
     {
-        if (Oracles.FitsVerify is null) { output.WriteLine("SKIPPED: fitsverify is not installed"); return; }
+        Oracles.Require(Oracle.FitsVerify);
         string path = Path.Combine(TestPaths.NewTempDir(), "types.fits");
         FitsWriter.Write(path, [AllTypesTable()]);
         var (errors, warnings, report) = Oracles.Verify(path);

@@ -92,10 +92,10 @@ public class FovConverterTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Agrees_with_astropy_SkyOffsetFrame_round_trip()
     {
-        if (!Oracles.HasAstropy) { output.WriteLine("SKIPPED: astropy (Debian python3-astropy) is not installed"); return; }
+        Oracles.Require(Oracle.Astropy);
         string dir = TestPaths.NewTempDir();
         var csv = new System.Text.StringBuilder("ra_from,dec_from,ra_to,dec_to,ra,dec,ra_ours,dec_ours\n");
         foreach (var (from, to) in Pairs)
@@ -233,10 +233,10 @@ public class FovConverterTests(ITestOutputHelper output)
         Assert.True(File.Exists(first.OutputPath));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Fitsverify_is_clean_on_outputs()
     {
-        if (Oracles.FitsVerify is null) { output.WriteLine("SKIPPED: fitsverify is not installed"); return; }
+        Oracles.Require(Oracle.FitsVerify);
         string dir = TestPaths.NewTempDir();
         var outs = new List<string>
         {
@@ -256,10 +256,10 @@ public class FovConverterTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Gammapy_opens_a_store_of_outputs_with_the_targets_pointing()
     {
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED: gammapy (Debian python3-gammapy) is not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         string dir = TestPaths.NewTempDir();
         var outs = new[]
         {

@@ -7,11 +7,12 @@ public class MimicCandidateSelectorTests
 {
     private static readonly DateTime T0 = new(2016, 1, 10, 5, 0, 0, DateTimeKind.Utc);
 
+    // Each run observes its own field (a run of the target's object is no candidate: see the hygiene tests).
     private static Run R(long id, double alt = 70, double az = 180, double nsb = 5, int tels = 4, double days = 0,
-        double livetime = 1600, string obj = "field", double ra = 150, double dec = 40) => new()
+        double livetime = 1600, string? obj = null, double ra = 150, double dec = 40) => new()
     {
         ObsId = id, Path = $"/x/{id}.fits", RaPnt = ra, DecPnt = dec, AltPnt = alt, AzPnt = az, Zenith = 90 - alt,
-        NsbLevel = nsb, NTels = tels, Livetime = livetime, DateAvg = T0.AddDays(days), Object = obj,
+        NsbLevel = nsb, NTels = tels, Livetime = livetime, DateAvg = T0.AddDays(days), Object = obj ?? $"field {id}",
     };
 
     private static CandidateSelection Select(Run target, IReadOnlyList<Run> search, MimicCriteria? c = null, Func<Run, double?>? kl = null) =>
@@ -37,7 +38,9 @@ public class MimicCandidateSelectorTests
         var result = Select(target, search, new MimicCriteria { BrightSources = ["crab"] });
         Assert.Equal([2L], result.Candidates.Select(c => c.ObsId));
         Assert.Null(result.Questionable);
-        Assert.All(result.Steps.Where(s => s.Criterion != "has a background model" && !s.Criterion.StartsWith("best") && !s.Criterion.StartsWith("KL")),
+        // Every criterion but the ranking ones and the hygiene (tested below) removed exactly its run.
+        Assert.All(result.Steps.Where(s => s.Criterion != "has a background model" && !s.Criterion.StartsWith("best") && !s.Criterion.StartsWith("KL")
+                && !s.Criterion.StartsWith("OBJECT") && !s.Criterion.StartsWith("no run-list source")),
             s => Assert.Equal(1, s.Removed));
     }
 

@@ -128,7 +128,7 @@ public class DataStoreSimulatorTests(ITestOutputHelper output)
             for (int o = 0; o < bkg.OffsetBins; o++)
             {
                 double omega = 2 * Math.PI * (Math.Cos(bkg.OffsetEdges[o] * Math.PI / 180) - Math.Cos(bkg.OffsetEdges[o + 1] * Math.PI / 180));
-                double mu = bkg.Data[e, o] * plan.Livetime * omega * (bkg.EnergyEdges[e + 1] - bkg.EnergyEdges[e]) * 1e6;
+                double mu = bkg.Data[e, o] * plan.Ontime * omega * (bkg.EnergyEdges[e + 1] - bkg.EnergyEdges[e]) * 1e6;
                 expectedTotal += mu;
                 if (mu < 10) { Assert.True(counts[e, o] < 40, $"bin {e},{o}: {counts[e, o]} events where {mu} expected"); continue; }
                 chi2 += (counts[e, o] - mu) * (counts[e, o] - mu) / mu;
@@ -196,10 +196,10 @@ public class DataStoreSimulatorTests(ITestOutputHelper output)
         DataStoreSimulator.Create(dir, options);
     }
 
-    [Fact]
+    [SkippableFact]
     public void FitsVerifyAcceptsASimulatedFile()
     {
-        if (Oracles.FitsVerify is null) { output.WriteLine("SKIPPED: fitsverify not installed"); return; }
+        Oracles.Require(Oracle.FitsVerify);
         string dir = TestPaths.NewTempDir();
         var options = Small(runs: 1); options.Compress = false;
         var run = DataStoreSimulator.Create(dir, options)[0];
@@ -213,10 +213,10 @@ public class DataStoreSimulatorTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void GammapyReadsTheSimulatedStore()
     {
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED: gammapy not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         string dir = TestPaths.NewTempDir();
         DataStoreSimulator.Create(dir, Small(runs: 4));
         var (code, text) = Oracles.RunPython("check_simulated_store.py", dir);

@@ -50,7 +50,9 @@ public static class TestPaths
 
 /// <summary>
 /// Runs the independent oracles: Debian's python3 with astropy/gammapy, and HEASARC's fitsverify.
-/// When one is not installed, the test says so in its output and passes (CI installs both).
+/// A test that needs one calls <see cref="Require"/> first (and is a <c>[SkippableFact]</c>): where the
+/// oracle is missing the test is reported as SKIPPED, and in CI (CI=true, where .ci/run installs them
+/// all) it FAILS, so a broken set-up can never pass silently.
 /// </summary>
 public static class Oracles
 {
@@ -59,13 +61,59 @@ public static class Oracles
     private static readonly Lazy<bool> _astropy = new(() => File.Exists(Python) && Run(Python, ["-c", "import astropy"], out _) == 0);
     private static readonly Lazy<bool> _numpy = new(() => File.Exists(Python) && Run(Python, ["-c", "import numpy"], out _) == 0);
     private static readonly Lazy<bool> _gammapy = new(() => File.Exists(Python) && Run(Python, ["-c", "import gammapy"], out _) == 0);
+    private static readonly Lazy<bool> _scipy = new(() => File.Exists(Python) && Run(Python, ["-c", "import scipy"], out _) == 0);
     private static readonly Lazy<string?> _fitsverify = new(() =>
         new[] { "/usr/bin/fitsverify", "/usr/local/bin/fitsverify" }.FirstOrDefault(File.Exists));
+    private static readonly Lazy<bool> _slurm = new(() =>
+    {
+        try { return Run("sinfo", ["-h"], out _, 30) == 0; }
+        catch (System.ComponentModel.Win32Exception) { return false; }   // sinfo not installed
+    });
 
     public static bool HasAstropy => _astropy.Value;
     public static bool HasGammapy => _gammapy.Value;
     public static bool HasNumpy => _numpy.Value;
+    public static bool HasScipy => _scipy.Value;
     public static string? FitsVerify => _fitsverify.Value;
+
+    /// <summary>True when the tests run in CI (CI=true): there a missing oracle is a failure, not a skip.</summary>
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Makes the calling <c>[SkippableFact]</c>/<c>[SkippableTheory]</c> stop here as SKIPPED when
+    /// <paramref name="oracle"/> is missing (FAILED in CI). Call it before the part that needs it;
+    /// a test that checks something without the oracle first and the oracle part last calls it
+    /// between the two (the whole test is then reported skipped, never passed).
+    /// </summary>
+    public static void Require(Oracle oracle)
+    {
+        var (available, what) = oracle switch
+        {
+            Oracle.Astropy => (HasAstropy, "astropy (Debian python3-gammapy, run as /usr/bin/python3)"),
+            Oracle.Numpy => (HasNumpy, "numpy (Debian python3-gammapy, run as /usr/bin/python3)"),
+            Oracle.Scipy => (HasScipy, "scipy (Debian python3-gammapy, run as /usr/bin/python3)"),
+            Oracle.Gammapy => (HasGammapy, "gammapy (Debian python3-gammapy, run as /usr/bin/python3)"),
+            Oracle.FitsVerify => (FitsVerify is not null, "fitsverify (Debian fitsverify)"),
+            Oracle.SharedData => (TestPaths.SharedData is not null, "../shared/data beside the clone"),
+            Oracle.Slurm => (_slurm.Value, "a running Slurm (sbatch, sinfo answers)"),
+            _ => throw new ArgumentOutOfRangeException(nameof(oracle)),
+        };
+        // GAMMAPYTOOLS_TEST_HIDE=fitsverify,gammapy,... (or "all") pretends oracles are missing, to
+        // check that the suite reports them as skipped (and as failures with CI=true).
+        string hide = Environment.GetEnvironmentVariable("GAMMAPYTOOLS_TEST_HIDE") ?? "";
+        if (hide.Split(',', StringSplitOptions.TrimEntries).Any(h => h.Equals("all", StringComparison.OrdinalIgnoreCase)
+            || h.Equals(oracle.ToString(), StringComparison.OrdinalIgnoreCase))) available = false;
+        if (available) return;
+        if (InCi) Assert.Fail($"CI=true but {what} is missing: .ci/run must install/start it.");
+        Skip.If(true, $"{what} is missing");
+    }
+
+    /// <summary>The shared H.E.S.S./MAGIC data folder; skips (fails in CI) when it is absent.</summary>
+    public static string RequireSharedData()
+    {
+        Require(Oracle.SharedData);
+        return TestPaths.SharedData!;
+    }
 
     public static int Run(string exe, IEnumerable<string> args, out string output, int timeoutSeconds = 600)
     {
@@ -102,3 +150,6 @@ public static class Oracles
         return (int.Parse(m.Groups[2].Value), int.Parse(m.Groups[1].Value), report);
     }
 }
+
+/// <summary>What a test may depend on beyond the repository (see <see cref="Oracles.Require"/>).</summary>
+public enum Oracle { Astropy, Numpy, Scipy, Gammapy, FitsVerify, SharedData, Slurm }

@@ -45,9 +45,9 @@ public sealed class CatalogSet
     /// <summary>
     /// Loads catalogs. With <paramref name="explicitPaths"/> (non-empty), exactly those files, each by its
     /// kind: <c>.fits</c>/<c>.fits.gz</c> gamma-cat, <c>.ecsv</c> 3HWC-like, <c>.dat</c>/<c>.txt</c> the
-    /// Hipparcos star list. Without, the gammapy data files when <c>$GAMMAPY_DATA</c> is set:
-    /// <c>catalogs/gammacat/gammacat.fits.gz</c>, <c>catalogs/3HWC.ecsv</c> and, if present,
-    /// <c>catalogs/Hipparcos_MAG8_1997.dat</c>; none of them present gives an empty set.
+    /// Hipparcos star list. Without, the gammapy data files when <c>$GAMMAPY_DATA</c> is set
+    /// (<see cref="DefaultPaths"/>: gammapy-data layout or flat in <c>catalogs/</c>); none of them
+    /// present gives an empty set (<see cref="MissingDefaults"/> says where they were looked for).
     /// </summary>
     /// <exception cref="FileNotFoundException">An explicit path does not exist ("catalog file not found: …").</exception>
     public static CatalogSet Load(IEnumerable<string>? explicitPaths = null)
@@ -59,19 +59,44 @@ public sealed class CatalogSet
         return set;
     }
 
-    /// <summary>The default catalog files under <c>$GAMMAPY_DATA</c> that exist.</summary>
-    public static IEnumerable<string> DefaultPaths()
+    /// <summary>
+    /// Where each default catalog is looked for under <c>$GAMMAPY_DATA</c>, in order: the gammapy-data
+    /// layout first (<c>catalogs/gammacat/gammacat.fits.gz</c>), then the same file lying flat in
+    /// <c>catalogs/</c> (as users often copy it).
+    /// </summary>
+    private static readonly (string Kind, string[] RelativePaths)[] DefaultLocations =
+    [
+        ("gamma-cat", ["catalogs/gammacat/gammacat.fits.gz", "catalogs/gammacat.fits.gz"]),
+        ("3HWC", ["catalogs/3HWC.ecsv", "catalogs/hawc/3HWC.ecsv"]),
+        ("Hipparcos star list", ["catalogs/Hipparcos_MAG8_1997.dat", "catalogs/hipparcos/Hipparcos_MAG8_1997.dat"]),
+    ];
+
+    /// <summary>The default catalog files under <c>$GAMMAPY_DATA</c> that exist (one per kind).</summary>
+    public static IEnumerable<string> DefaultPaths() => FindDefaults().Where(d => d.Path is not null).Select(d => d.Path!);
+
+    /// <summary>
+    /// One message per default catalog that was not found, naming the places looked at (or saying
+    /// that <c>$GAMMAPY_DATA</c> is not set); empty when every default catalog was found.
+    /// </summary>
+    public static IReadOnlyList<string> MissingDefaults()
+    {
+        string? root = Environment.GetEnvironmentVariable(GammapyDataVariable);
+        if (string.IsNullOrWhiteSpace(root))
+            return [$"${GammapyDataVariable} is not set: no default catalogs (gamma-cat, 3HWC, Hipparcos star list) are loaded"];
+        return FindDefaults().Where(d => d.Path is null)
+            .Select(d => $"{d.Kind} catalog not found; looked for {string.Join(" and ", d.Looked)}")
+            .ToList();
+    }
+
+    private static IEnumerable<(string Kind, string? Path, IReadOnlyList<string> Looked)> FindDefaults()
     {
         string? root = Environment.GetEnvironmentVariable(GammapyDataVariable);
         if (string.IsNullOrWhiteSpace(root)) yield break;
-        string[] candidates =
-        [
-            Path.Combine(root, "catalogs", "gammacat", "gammacat.fits.gz"),
-            Path.Combine(root, "catalogs", "3HWC.ecsv"),
-            Path.Combine(root, "catalogs", "Hipparcos_MAG8_1997.dat"),
-        ];
-        foreach (var c in candidates)
-            if (File.Exists(c)) yield return Path.GetFullPath(c);
+        foreach (var (kind, relative) in DefaultLocations)
+        {
+            var looked = relative.Select(r => Path.GetFullPath(Path.Combine(root, r))).ToList();
+            yield return (kind, looked.FirstOrDefault(File.Exists), looked);
+        }
     }
 
     /// <summary>Adds one catalog file, by its kind (see <see cref="Load"/>).</summary>
@@ -125,6 +150,8 @@ public sealed class CatalogSet
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         if (SkyCoord.TryParse(text, out var coord)) return new ResolvedPosition(coord, null);
+        if (SkyCoordParser.IsCoordinateOutOfRange(text, out string? rangeError))
+            throw new SourceNotFoundException(text.Trim(), [], $"'{text.Trim()}' is a coordinate out of range: {rangeError}");
         var source = FindSource(text);
         if (source is not null) return new ResolvedPosition(source.Position, source);
         var suggestions = CloseMatches(text, 5);
