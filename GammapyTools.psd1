@@ -33,6 +33,7 @@
         'New-DataStoreIndex'
         'New-GammapyToolsConfig'
         'New-SimulatedDataStore'
+        'Update-BackgroundIndex'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -40,6 +40,31 @@ public sealed class ConvertFovBenchmark : IBenchmark
             double ours = ctx.Measure("ours FovConverter.Convert", () =>
                 FovConverter.Convert(Dl3.Run.FromFile(input), target, new ConvertOptions { OutputPath = outPath, Force = true }));
             ctx.Report(new BenchRow(Name, "re-point, .fits", ours, size, events, "FITS read+write", baseline));
+            double fileCopy = ctx.Measure("baseline File.Copy of the same bytes", () => File.Copy(input, copy, overwrite: true));
+            ctx.Report(new BenchRow(Name, "re-point, .fits", ours, size, events, "File.Copy", fileCopy));
+            // FitsWriter flushes to disk before its rename (a crash never leaves a renamed, empty file); the same for a copy:
+            double copySync = ctx.Measure("baseline copy + flush to disk", () =>
+            {
+                using (var from = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20))
+                using (var to = new FileStream(copy, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+                {
+                    from.CopyTo(to, 1 << 20);
+                    to.Flush(flushToDisk: true);
+                }
+            });
+            ctx.Report(new BenchRow(Name, "re-point, .fits", ours, size, events, "copy + fsync", copySync));
+
+            // Where the time of a plain conversion goes (issue 11: profile and fix what dominates).
+            IReadOnlyList<Hdu> parts = [];
+            double read = ctx.Measure("  part: FitsFile.ReadAll", () => { using var f = FitsFile.Open(input); parts = f.ReadAll(); });
+            var table = ((BinaryTableHdu)parts.First(h => h is BinaryTableHdu)).Table;
+            double repoint = ctx.Measure("  part: Repoint", () => FovConverter.Repoint(table, new SkyCoord(83.6, 22.0), new SkyCoord(84.6, 22.5)));
+            double write = ctx.Measure("  part: FitsWriter.Write", () => FitsWriter.Write(copy, parts, overwrite: true));
+            double encode = ctx.Measure("  part: encode + checksums (WriteTo Stream.Null)", () => FitsWriter.WriteTo(Stream.Null, parts));
+            ctx.Report(new BenchRow(Name, "  part: encode + checksums", encode, size, events, "File.Copy", fileCopy));
+            ctx.Report(new BenchRow(Name, "  part: read", read, size, events, "File.Copy", fileCopy));
+            ctx.Report(new BenchRow(Name, "  part: repoint", repoint, size, events, "File.Copy", fileCopy));
+            ctx.Report(new BenchRow(Name, "  part: write", write, size, events, "File.Copy", fileCopy));
 
             var source = Dl3.Run.FromFile(input).Pointing.OffsetBy(0.7, 40); // a source 0.7° from the simulated pointing
             double scrambled = ctx.Measure("ours FovConverter.Convert + scramble 1 source", () =>
@@ -49,6 +74,7 @@ public sealed class ConvertFovBenchmark : IBenchmark
                     Sources = [new ScrambleSource("bench", source, 0.3)],
                 }));
             ctx.Report(new BenchRow(Name, "re-point + scramble θ=0.3°", scrambled, size, events, "FITS read+write", baseline));
+            ctx.Report(new BenchRow(Name, "re-point + scramble θ=0.3°", scrambled, size, events, "re-point only", ours));
         }
         finally
         {

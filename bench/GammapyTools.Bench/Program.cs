@@ -10,6 +10,7 @@ IBenchmark[] benchmarks =
     new ConvertFovBenchmark(),
     new MimicDatasetBenchmark(),
     new MakeBackgroundBenchmark(),
+    new BackgroundIndexBenchmark(),
 ];
 
 var names = new List<string>();

@@ -31,9 +31,7 @@ Get-Run -DataStore ./store -ObsId 64080 | Convert-Fov -Target $target -Destinati
 Get-Run -DataStore ./src-bkg -ObsId 64080 |
     Convert-Fov -Target $target -Destination ./mimic -ScramblePoint ''1ES 1218+304'' -ScrambleTheta 0.3 -Catalog ./catalogs/gammacat.fits.gz -Seed 7'; Remarks = 'Run 64080 of ./src-bkg points 0.5 degree from 1ES 1218+304 and holds its events; they are scrambled out before re-pointing. The name is resolved offline in -Catalog (without -Catalog, in the catalogs under $GAMMAPY_DATA); a point can also be given as coordinates (184.467 30.117). The same seed gives the same file.' }
         @{ Title = 'Several background runs for one target, each in its own file'; Code = '$target = Get-Run -DataStore ./hess -ObsId 23523
-Get-Run -DataStore ./store | Where-Object Zenith -lt 30 | Select-Object -First 3 | ForEach-Object {
-    $_ | Convert-Fov -Target $target -OutputPath "./mimic/23523_from_$($_.ObsId).fits.gz" -CopyBackground
-}'; Remarks = '-Destination names the output after the target, so one call writes one background run per target. Give each background run its own -OutputPath, as here. -CopyBackground gives every output the target run''s background model. Add -WhatIf to see what would be written.' }
+Get-Run -DataStore ./store | Where-Object Zenith -lt 30 | Select-Object -First 3 | Convert-Fov -Target $target -Destination ./mimic-many -CopyBackground'; Remarks = 'With several background runs each output is named <target stem>_bkg<OBS_ID>: ./mimic-many/hess_dl3_dr1_obs_id_023523_bkg<OBS_ID>.fits.gz, one per background run; one call never writes a file twice. -CopyBackground gives every output the target run''s background model. Add -WhatIf to see what would be written.' }
     )
     Links       = @('Get-Run', 'New-DataStoreIndex')
 }

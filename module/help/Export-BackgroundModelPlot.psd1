@@ -18,8 +18,9 @@
     )
     Outputs     = @(@{ Type = 'System.IO.FileInfo'; Description = 'The PNG files written.' })
     Examples    = @(
-        @{ Title = 'Look at the background models of a simulated store'; Code = 'New-SimulatedDataStore -Path ./sim -RunCount 3 -Seed 1 | Out-Null; Get-Run -DataStore ./sim | Export-BackgroundModelPlot -Destination ./plots'; Remarks = 'Writes ./plots/<OBS_ID>_background.png for each run: the bkg_2d models the simulator wrote.' }
-        @{ Title = 'A model made from the run''s own events'; Code = 'Get-Run -DataStore ./sim | Select-Object -First 1 | New-BackgroundModel -FromRun -Smooth | Export-BackgroundModelPlot -Path ./own-model.png'; Remarks = 'A model from one run is sparse: blank cells are where it predicts nothing.' }
+        @{ Title = 'Look at the background models of a simulated store'; Code = 'Get-Run -DataStore ./store | Select-Object -First 3 | Export-BackgroundModelPlot -Destination ./plots'; Remarks = 'Writes ./plots/<OBS_ID>_background.png for each of the first three runs: the bkg_2d models the simulator wrote.' }
+        @{ Title = 'A model made from the run''s own events, and a H.E.S.S. bkg_3d'; Code = 'Get-Run -DataStore ./store -ObsId 64080 | New-BackgroundModel -FromRun -NoExclusion | Export-BackgroundModelPlot -Path ./own-model.png
+Get-Run -DataStore ./hess -ObsId 23523 | Export-BackgroundModelPlot -Path ./hess-bkg3d.png'; Remarks = 'The first model is smoothed and floored (New-BackgroundModel''s defaults); the H.E.S.S. model is drawn as FoV maps of six energy bands.' }
     )
     Links       = @('New-BackgroundModel', 'Get-KlDivergence', 'Export-KlDivergencePlot')
 }

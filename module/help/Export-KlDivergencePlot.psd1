@@ -16,7 +16,7 @@
     Inputs      = @(@{ Type = 'GammapyTools.Background.KlDivergenceResult'; Description = 'Objects with ObsId and KlDivergence, by property name.' })
     Outputs     = @(@{ Type = 'System.IO.FileInfo'; Description = 'The PNG written.' })
     Examples    = @(
-        @{ Title = 'Rank a store''s models against one run'; Code = 'New-SimulatedDataStore -Path ./sim -RunCount 20 -Seed 1 | Out-Null; $runs = Get-Run -DataStore ./sim; $runs | Get-KlDivergence -Reference $runs[0] | Export-KlDivergencePlot ./kl.png -Title "KL against run $($runs[0].ObsId)"'; Remarks = 'The bars are sorted: the most similar runs come first.' }
+        @{ Title = 'Rank a store''s models against one run'; Code = '$runs = Get-Run -DataStore ./store; $runs | Get-KlDivergence -Reference $runs[0] | Export-KlDivergencePlot ./kl.png -Title "KL against run $($runs[0].ObsId)"'; Remarks = 'The bars are sorted: the most similar runs come first.' }
     )
     Links       = @('Get-KlDivergence', 'Find-MimicRun', 'Export-BackgroundModelPlot')
 }

@@ -11,7 +11,8 @@
         Config        = 'The configuration: an object from Import-GammapyToolsConfig or New-GammapyToolsConfig, or the path of a gammapy-tools YAML file.'
         Force         = 'Rebuilds outputs that exist.'
         Catalog       = 'Catalog files whose sources and stars are excluded (gammacat.fits.gz, 3HWC.ecsv, Hipparcos_MAG8_1997.dat). Default: $GAMMAPY_DATA/catalogs and exclusion.star_cat.'
-        ThrottleLimit = 'How many runs are processed at once (default: the number of cores).'
+        ThrottleLimit = 'How many runs are processed at once (at least 1). Default: config.njobs (-1 means every core), else the number of cores.'
+        CachePath     = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use and refreshed for runs whose files changed.'
         PassThru      = 'Returns one result object per run (OBS_ID, output run, background runs used, hours, warnings, error) instead of the config.'
     }
     Inputs      = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A configuration, by value.' })

@@ -15,7 +15,8 @@
         Force         = 'Rebuilds outputs that exist (also with another seed than the datasets present were made with).'
         NoScramble    = 'Does not scramble the background runs'' sources out of their events (their excess is still measured and bright ones refused).'
         Catalog       = 'Catalog files (gamma-cat, 3HWC) of known sources scrambled out of background runs and measured before a run is accepted, besides its own object; default: those under $GAMMAPY_DATA, if any.'
-        ThrottleLimit = 'How many target runs are processed at once (default: the number of cores).'
+        ThrottleLimit = 'How many target runs are processed at once (at least 1). Default: config.njobs (-1 means every core), else the number of cores.'
+        CachePath     = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use and refreshed for runs whose files changed.'
     }
     Inputs      = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A configuration, by value.' })
     Outputs     = @(@{ Type = 'GammapyTools.Mimic.MimicDatasetResult'; Description = 'One object per target run: its OBS_ID, the questionable reason if any, the outputs (dataset, background run, KL divergence, file, ScrambleSignificance, SharedWith), the warnings and the selection Steps (what each criterion removed).' })

@@ -19,6 +19,8 @@ public sealed record MakeBackgroundOptions
     /// <summary>Rebuild outputs that exist (otherwise they are kept: a rerun completes only what is missing).</summary>
     public bool Overwrite { get; init; }
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Folder of the background-model index; null: config.cache_dir, else the default cache folder.</summary>
+    public string? CacheDirectory { get; init; }
     /// <summary>Catalog files for exclusions; null: those of the config (exclusion.star_cat) and $GAMMAPY_DATA.</summary>
     public IReadOnlyList<string>? CatalogPaths { get; init; }
 }
@@ -72,7 +74,8 @@ public static class BackgroundMaker
         var searchById = searchRuns.ToDictionary(r => r.ObsId);
         var explicitRuns = ReadBkgRunlist(bsSection);
         var criteria = MimicCriteriaConfig.FromConfig(selection);
-        var cache = new BackgroundModelCache();
+        var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
+        if (search is not null) cache.AddStore(search);
         string identity = CampaignLock.IdentityOf("Invoke-MakeBackground", options.Overwrite.ToString(), config.ToYaml(outDir));
         using var campaignLock = CampaignLock.Acquire(outDir, identity, $"Invoke-MakeBackground, config {config.SourcePath ?? "(not from a file)"}");
         StaleTempFiles.Remove(outDir, campaignLock.Since);

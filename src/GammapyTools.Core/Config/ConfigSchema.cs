@@ -79,6 +79,7 @@ public static class ConfigSchema
     public static readonly IReadOnlyList<ConfigKey> ConfigSection =
     [
         new("njobs", ConfigValueKind.Int, 16, "parallel jobs (-1: all cores)"),
+        new("cache_dir", ConfigValueKind.Path, null, "folder of the background-model index (default $XDG_CACHE_HOME/gammapytools or ~/.cache/gammapytools)", InTemplate: false),
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Exclusion =

@@ -439,6 +439,26 @@ public sealed class GammapyToolsConfig : ConfigSection
 
     // ------------------------------------------------------------- typed views
 
+    /// <summary>
+    /// config.njobs as a degree of parallelism: -1 means every core; a missing key is null (the
+    /// caller's default). 0 or below -1 is an error naming the key.
+    /// </summary>
+    public int? NJobs
+    {
+        get
+        {
+            if ((Get("config") as ConfigSection)?.Get("njobs") is not { } v) return null;
+            int n = Convert.ToInt32(v, CultureInfo.InvariantCulture);
+            if (n == -1) return Environment.ProcessorCount;
+            if (n < 1) throw new ConfigException($"config.njobs = {n}: it must be at least 1, or -1 for every core", SourcePath, key: "config.njobs");
+            return n;
+        }
+    }
+
+    /// <summary>config.cache_dir as an absolute path (relative to the config's folder), or null when unset.</summary>
+    public string? CacheDirectory =>
+        (Get("config") as ConfigSection)?.Get("cache_dir") is string p && !string.IsNullOrWhiteSpace(p) ? RequirePath("config", "cache_dir") : null;
+
     /// <summary>The background_selection section (created when absent).</summary>
     public ConfigSection BackgroundSelectionSection => Section("background_selection");
 

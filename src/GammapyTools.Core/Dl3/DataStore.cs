@@ -16,6 +16,9 @@ public sealed class DataStore
     private readonly Dictionary<long, List<HduLocation>> _hdus;
     private readonly Dictionary<long, int> _obsRow;
     private readonly BinaryTable? _obsTable;
+    // obs-index columns converted to double once, not once per run: listing 30,000 runs would
+    // otherwise convert every column 30,000 times.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, double[]?> _doubles = new();
 
     private DataStore(string root, string hduIndexPath, string? obsIndexPath, Dictionary<long, List<HduLocation>> hdus,
         BinaryTable? obsTable, FitsHeader? obsHeader)
@@ -157,9 +160,10 @@ public sealed class DataStore
         var t = _obsTable!;
         double? D(string name)
         {
-            var c = t.Find(name);
-            if (c is null || c.Format.Type is 'A' or 'L' or 'X' || c.Format.IsVariableLength || c.Repeat != 1) return null;
-            double v = c.ToDoubles()[row];
+            var values = _doubles.GetOrAdd(name, n =>
+                t.Find(n) is { } c && c.Format.Type is not ('A' or 'L' or 'X') && !c.Format.IsVariableLength && c.Repeat == 1 ? c.ToDoubles() : null);
+            if (values is null) return null;
+            double v = values[row];
             return double.IsNaN(v) ? null : v;
         }
         string? S(string name)

@@ -193,9 +193,36 @@ internal static class BinaryTableCodec
         }
     }
 
-    private static void EncodeSwapped<T>(Span<byte> table, int rowWidth, int rows, int offset, T[] values) where T : unmanaged
+    /// <summary>True for the columns <see cref="EncodeRows"/> can write: fixed-width signed integers and floats.</summary>
+    public static bool CanEncodeRows(FitsColumn column) =>
+        !column.Format.IsVariableLength && column.Data is short[] or int[] or long[] or float[] or double[]
+        && column.Data.GetType() != typeof(ushort[]) && column.Data.GetType() != typeof(uint[]) && column.Data.GetType() != typeof(ulong[]);
+
+    /// <summary>
+    /// Encodes rows [firstRow, firstRow + rows) of a numeric column into <paramref name="block"/>,
+    /// which holds exactly those rows: a table can then be written in row blocks, in parallel,
+    /// each block staying in cache while all its columns are written.
+    /// </summary>
+    public static void EncodeRows(Span<byte> block, int rowWidth, int firstRow, int rows, int offset, FitsColumn column)
     {
-        var src = MemoryMarshal.AsBytes(values.AsSpan());
+        int n = column.Format.Repeat;
+        switch (column.Data)
+        {
+            case short[] v: EncodeSwapped(block, rowWidth, rows, offset, v.AsSpan(firstRow * n, rows * n)); break;
+            case int[] v: EncodeSwapped(block, rowWidth, rows, offset, v.AsSpan(firstRow * n, rows * n)); break;
+            case long[] v: EncodeSwapped(block, rowWidth, rows, offset, v.AsSpan(firstRow * n, rows * n)); break;
+            case float[] v: EncodeSwapped(block, rowWidth, rows, offset, v.AsSpan(firstRow * n, rows * n)); break;
+            case double[] v: EncodeSwapped(block, rowWidth, rows, offset, v.AsSpan(firstRow * n, rows * n)); break;
+            default: throw new FormatException($"column {column.Name}: {column.Data.GetType().Name} is not encoded by rows");
+        }
+    }
+
+    private static void EncodeSwapped<T>(Span<byte> table, int rowWidth, int rows, int offset, T[] values) where T : unmanaged
+        => EncodeSwapped(table, rowWidth, rows, offset, (ReadOnlySpan<T>)values);
+
+    private static void EncodeSwapped<T>(Span<byte> table, int rowWidth, int rows, int offset, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        var src = MemoryMarshal.AsBytes(values);
         int width = rows == 0 ? 0 : src.Length / rows;
         int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         if (width == rowWidth)

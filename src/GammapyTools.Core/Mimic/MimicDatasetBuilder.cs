@@ -20,6 +20,8 @@ public sealed record MimicDatasetOptions
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
     /// <summary>Catalogs of known sources scrambled (and measured) in background runs; null: those under $GAMMAPY_DATA, if any.</summary>
     public IReadOnlyList<string>? CatalogPaths { get; init; }
+    /// <summary>Folder of the background-model index; null: config.cache_dir, else the default cache folder.</summary>
+    public string? CacheDirectory { get; init; }
 }
 
 /// <summary>One mimic output: dataset i (1-based) made from a background run.</summary>
@@ -107,7 +109,8 @@ public static class MimicDatasetBuilder
         }
 
         // 1. Candidates of every target (the plan needs them all, whichever targets are converted here).
-        var cache = new BackgroundModelCache();
+        var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
+        cache.AddStore(search);
         var selections = new CandidateSelection?[ids.Count];
         var errors = new Exception?[ids.Count];
         int done = 0, total = 2 * ids.Count;

@@ -15,42 +15,54 @@ public static class Scrambler
     public const string AltColumn = "ALT", AzColumn = "AZ";
 
     /// <summary>
+    /// Annulus events per random stream. Fixed (not derived from the number of threads), so the
+    /// result is the same on 1 core or 64: block b of source k always draws from stream (k, b).
+    /// </summary>
+    public const int EventsPerStream = 16_384;
+
+    /// <summary>
     /// For each source S with radius θ: the annulus is every event with |r − d| &lt; θ
     /// (r = event offset from <paramref name="pointing"/>, d = offset of S). Those events get a
     /// position angle uniform in [0, 360°) and an offset drawn by inverse CDF from the radial profile
     /// of the annulus events outside the source circle, each radius bin corrected for the share of
     /// its ring the source circle hides; r' stays in [max(0, d − θ), d + θ]. RA/DEC are recomputed
     /// exactly on the sphere; Xoff/Yoff (when present) from the new sky offset turned by the event's
-    /// own field rotation. Sources are scrambled one after another, source k with stream
-    /// <c>random(k)</c>. ALT/AZ (when present and <paramref name="horizon"/> is given) are moved with
-    /// the event (<see cref="HorizontalFrame.Move"/>). Columns are updated in place, in their own
-    /// types; other rows are untouched.
+    /// own field rotation. Sources are scrambled one after another; the annulus events of source k
+    /// are split into blocks of <see cref="EventsPerStream"/> (in row order), block b drawing from
+    /// a stream seeded by the first number of <c>random(k)</c> and b — blocks run in parallel and
+    /// the result does not depend on <paramref name="maxParallelism"/>. ALT/AZ (when present and
+    /// <paramref name="horizon"/> is given) are moved with the event (<see cref="HorizontalFrame.Move"/>).
+    /// Columns are updated in place, in their own types; other rows are untouched.
     /// </summary>
     /// <exception cref="FovConversionException">A source is outside the field of view, or its annulus has no events outside the source circle.</exception>
     public static IReadOnlyList<ScrambleReport> Scramble(BinaryTable events, SkyCoord pointing,
-        IReadOnlyList<ScrambleSource> sources, Func<int, MimicRandom> random, HorizontalFrame? horizon = null)
+        IReadOnlyList<ScrambleSource> sources, Func<int, MimicRandom> random, HorizontalFrame? horizon = null, int maxParallelism = -1)
     {
         var reports = new List<ScrambleReport>();
         if (sources.Count == 0) return reports;
         FitsColumn raCol = events["RA"], decCol = events["DEC"];
         FitsColumn? xCol = events.Find(XoffColumn), yCol = events.Find(YoffColumn);
         if ((xCol is null) != (yCol is null)) { xCol = null; yCol = null; }
-        double[] ra = raCol.ToDoubles(), dec = decCol.ToDoubles();
-        double[]? xoff = xCol?.ToDoubles(), yoff = yCol?.ToDoubles();
+        var ev = new EventColumns(raCol.ToDoubles(), decCol.ToDoubles(), xCol?.ToDoubles(), yCol?.ToDoubles());
         int n = events.RowCount;
         var changed = new bool[n];
         var r = new double[n];
+        int threads = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount;
+        // Row ranges for the all-events passes: large enough that a thread's share is worth starting.
+        var rowRanges = System.Collections.Concurrent.Partitioner.Create(0, n, Math.Max(65_536, n / Math.Max(1, threads * 4) + 1));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         // The original positions, for moving ALT/AZ from them once all sources are scrambled.
-        double[]? ra0 = horizon is null ? null : (double[])ra.Clone(), dec0 = horizon is null ? null : (double[])dec.Clone();
+        double[]? ra0 = horizon is null ? null : (double[])ev.Ra.Clone(), dec0 = horizon is null ? null : (double[])ev.Dec.Clone();
 
         for (int k = 0; k < sources.Count; k++)
         {
             var src = sources[k];
             double theta = src.Theta;
             double d = pointing.SeparationTo(src.Position);
-            // Offsets of all events: independent per row, so on all cores for large runs (the result does not depend on it).
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = n > 100_000 ? Environment.ProcessorCount : 1 },
-                i => r[i] = SphericalGeometry.Separation(pointing, new SkyCoord(ra[i], dec[i])));
+            Parallel.ForEach(rowRanges, parallel, range =>
+            {
+                for (int i = range.Item1; i < range.Item2; i++) r[i] = SphericalGeometry.Separation(pointing, new SkyCoord(ev.Ra[i], ev.Dec[i]));
+            });
             double maxR = n > 0 ? r.Max() : 0;
             var annulus = new List<int>();
             for (int i = 0; i < n; i++) if (Math.Abs(r[i] - d) < theta) annulus.Add(i);
@@ -59,47 +71,47 @@ public static class Scrambler
                     $"scramble point '{src.Name}' ({src.Position}) is {d:0.###}° from the pointing ({pointing}), outside the field of view " +
                     $"(largest event offset {maxR:0.###}°; {annulus.Count} events within {theta}° of that offset)");
 
-            double lo = Math.Max(0, d - theta), hi = d + theta;
-            var profile = new List<double>();
-            int inCircle = 0;
-            foreach (int i in annulus)
+            // Which annulus events lie outside the source circle (in parallel), then the profile in row order.
+            var outside = new bool[annulus.Count];
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, annulus.Count, EventsPerStream), parallel, range =>
             {
-                if (SphericalGeometry.Separation(src.Position, new SkyCoord(ra[i], dec[i])) > theta) profile.Add(r[i]);
-                else inCircle++;
-            }
+                for (int j = range.Item1; j < range.Item2; j++)
+                {
+                    int i = annulus[j];
+                    outside[j] = SphericalGeometry.Separation(src.Position, new SkyCoord(ev.Ra[i], ev.Dec[i])) > theta;
+                }
+            });
+            var profile = new List<double>();
+            for (int j = 0; j < annulus.Count; j++) if (outside[j]) profile.Add(r[annulus[j]]);
+            int inCircle = annulus.Count - profile.Count;
+            double lo = Math.Max(0, d - theta), hi = d + theta;
             var sampler = RadialProfile.Build(profile, lo, hi, d, theta)
                 ?? throw new FovConversionException(
                     $"scramble point '{src.Name}': none of the {annulus.Count} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
 
-            var rng = random(k);
-            foreach (int i in annulus)
+            ulong streamKey = random(k).NextUInt64();
+            int blocks = (annulus.Count + EventsPerStream - 1) / EventsPerStream;
+            Parallel.For(0, blocks, parallel, b =>
             {
-                var old = new SkyCoord(ra[i], dec[i]);
-                double paOld = SphericalGeometry.PositionAngle(pointing, old);
-                double pa = 360.0 * rng.NextDouble();
-                double rNew = sampler.Sample(rng.NextDouble());
-                var moved = SphericalGeometry.Offset(pointing, rNew, pa);
-                ra[i] = moved.Ra; dec[i] = moved.Dec;
-                if (xoff is not null && yoff is not null)
+                var rng = new MimicRandom(streamKey, (ulong)b);
+                int end = Math.Min(annulus.Count, (b + 1) * EventsPerStream);
+                for (int j = b * EventsPerStream; j < end; j++)
                 {
-                    // Field rotation: angle from the sky offset (east = x, north = y) to the camera offset.
-                    double rho = r[i] > 1e-9 && (xoff[i] != 0 || yoff[i] != 0)
-                        ? Math.Atan2(yoff[i], xoff[i]) - (90.0 - paOld) * Angles.DegToRad
-                        : 0.0;
-                    double phi = (90.0 - pa) * Angles.DegToRad + rho;
-                    (double s, double c) = Math.SinCos(phi);
-                    xoff[i] = rNew * c; yoff[i] = rNew * s;
+                    int i = annulus[j];
+                    double pa = 360.0 * rng.NextDouble();
+                    double rNew = sampler.Sample(rng.NextDouble());
+                    MoveEvent(ev, i, pointing, r[i], pa, rNew);
+                    changed[i] = true;
                 }
-                changed[i] = true;
-            }
+            });
             reports.Add(new ScrambleReport(src, d, annulus.Count, inCircle, profile.Count));
         }
 
-        Store(raCol, ra, changed, wrap360: true);
-        Store(decCol, dec, changed);
-        if (xCol is not null) Store(xCol, xoff!, changed);
-        if (yCol is not null) Store(yCol, yoff!, changed);
-        if (horizon is not null) MoveHorizontal(events, horizon, ra0!, dec0!, ra, dec, changed);
+        Store(raCol, ev.Ra, changed, wrap360: true);
+        Store(decCol, ev.Dec, changed);
+        if (xCol is not null) Store(xCol, ev.Xoff!, changed);
+        if (yCol is not null) Store(yCol, ev.Yoff!, changed);
+        if (horizon is not null) MoveHorizontal(events, horizon, ra0!, dec0!, ev.Ra, ev.Dec, changed);
         return reports;
     }
 
@@ -116,6 +128,33 @@ public static class Scrambler
         }
         Store(altCol, alt, changed);
         Store(azCol, az, changed, wrap360: true);
+    }
+
+    /// <summary>The event columns the scrambler reads and changes, in double (written back in their own types at the end).</summary>
+    private sealed record EventColumns(double[] Ra, double[] Dec, double[]? Xoff, double[]? Yoff);
+
+    /// <summary>
+    /// Moves one event to offset <paramref name="rNew"/> and position angle <paramref name="pa"/>
+    /// around the pointing: RA/DEC on the sphere, and Xoff/Yoff (where present) from the new sky
+    /// offset turned by the event's own field rotation. Per event and independent of the others,
+    /// so it runs inside the parallel blocks.
+    /// </summary>
+    private static void MoveEvent(EventColumns ev, int i, SkyCoord pointing, double rOld, double pa, double rNew)
+    {
+        var old = new SkyCoord(ev.Ra[i], ev.Dec[i]);
+        double paOld = SphericalGeometry.PositionAngle(pointing, old);
+        var moved = SphericalGeometry.Offset(pointing, rNew, pa);
+        ev.Ra[i] = moved.Ra; ev.Dec[i] = moved.Dec;
+        if (ev.Xoff is { } xoff && ev.Yoff is { } yoff)
+        {
+            // Field rotation: angle from the sky offset (east = x, north = y) to the camera offset.
+            double rho = rOld > 1e-9 && (xoff[i] != 0 || yoff[i] != 0)
+                ? Math.Atan2(yoff[i], xoff[i]) - (90.0 - paOld) * Angles.DegToRad
+                : 0.0;
+            double phi = (90.0 - pa) * Angles.DegToRad + rho;
+            (double s, double c) = Math.SinCos(phi);
+            xoff[i] = rNew * c; yoff[i] = rNew * s;
+        }
     }
 
     /// <summary>Writes the changed rows back in the column's own type.</summary>

@@ -43,7 +43,8 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
 {
     [Parameter] public SwitchParameter Force { get; set; }
     [Parameter, ArgumentCompleter(typeof(CatalogFileCompleter))] public string[]? Catalog { get; set; }
-    [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+    [Parameter] [ValidateRange(1, int.MaxValue)] public int? ThrottleLimit { get; set; }
+    [Parameter] public string? CachePath { get; set; }
     [Parameter] public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
@@ -54,7 +55,8 @@ public sealed class InvokeMakeBackgroundCommand : ConfigCmdlet
         var options = new MakeBackgroundOptions
         {
             Overwrite = Force,
-            MaxParallelism = ThrottleLimit,
+            MaxParallelism = ResolveThrottleLimit(config, ThrottleLimit),
+            CacheDirectory = CachePath is null ? null : ResolveUserPath(CachePath),
             CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(),
         };
         var results = RunCampaign(config, "Invoke-MakeBackground", "runs", "MakeBackgroundFailed",

@@ -121,4 +121,28 @@ public abstract class ConfigCmdlet : GammapyCmdlet
             throw; // not reached
         }
     }
+
+    /// <summary>
+    /// The degree of parallelism of a campaign: -ThrottleLimit when given, else config.njobs
+    /// (-1: every core), else every core. A bad njobs stops the command with an error naming the key.
+    /// </summary>
+    protected int ResolveThrottleLimit(GammapyToolsConfig config, int? throttleLimit)
+    {
+        if (throttleLimit is int t)
+        {
+            WriteVerbose($"{t} parallel job(s) (-ThrottleLimit)");
+            return t;
+        }
+        try
+        {
+            int? njobs = config.NJobs;
+            WriteVerbose(njobs is int n ? $"{n} parallel job(s) (config.njobs)" : $"{Environment.ProcessorCount} parallel job(s) (every core; config.njobs is not set)");
+            return njobs ?? Environment.ProcessorCount;
+        }
+        catch (ConfigException e)
+        {
+            ThrowFileError(e, "BadNJobs", ErrorCategory.InvalidArgument, config.SourcePath);
+            throw; // not reached
+        }
+    }
 }

@@ -35,19 +35,24 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     [Parameter]
     public string[]? Catalog { get; set; }
 
+    [Parameter]
+    public string? CachePath { get; set; }
+
     private List<Run>? _search;
     private DataStore? _inDir;
-    private readonly BackgroundModelCache _cache = new();
+    private BackgroundModelCache _cache = new();
     private MimicCriteria _criteria = new();
     private ScrambleCheckCache? _scrambles;
 
     protected override void BeginProcessing()
     {
         string folder = ResolveUserPath(SearchDataStore);
+        _cache = new BackgroundModelCache(new BackgroundIndex(CachePath is not null ? ResolveUserPath(CachePath) : Config?.CacheDirectory));
         try
         {
             var store = DataStore.Open(folder);
             _search = store.ObsIds.Select(store.GetRun).ToList();
+            _cache.AddStore(store);
         }
         catch (Exception e) when (e is FitsException or IOException)
         {
@@ -66,6 +71,12 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         }
         // One measurement per background run for all targets of this call.
         _scrambles = new ScrambleCheckCache(_criteria.ScrambleTheta, _criteria.FieldOfViewRadius, catalogs);
+    }
+
+    protected override void EndProcessing()
+    {
+        WriteIndexWarnings(_cache);
+        base.EndProcessing();
     }
 
     protected override void ProcessRecord()

@@ -327,4 +327,18 @@ public abstract class GammapyCmdlet : PSCmdlet
         CompleteAllProgress();
         base.EndProcessing();
     }
+
+    /// <summary>
+    /// Warns once per store when the background index could not be written (a read-only cache
+    /// folder) or an existing one was rejected: the command still works, only slower next time.
+    /// </summary>
+    protected void WriteIndexWarnings(GammapyTools.Background.BackgroundModelCache cache)
+    {
+        while (cache.TakeIndexSummary() is { } s)
+        {
+            if (s.WriteError is not null) WriteWarning(s.WriteError);
+            if (s.Rejected is not null) WriteVerbose($"background index {s.IndexPath} was rebuilt: {s.Rejected}");
+            WriteVerbose($"background index of {s.DataStore}: {s.Runs} runs, {s.Reused} reused, {s.Read} read, {s.Removed} removed in {s.Elapsed.TotalSeconds:0.00} s");
+        }
+    }
 }

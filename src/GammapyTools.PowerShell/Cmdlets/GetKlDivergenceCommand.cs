@@ -15,8 +15,8 @@ public sealed class GetKlDivergenceCommand : GammapyCmdlet
     private const string RunSet = "Run";
     private const string PathSet = "Path";
 
-    // Models stay cached for the session: a second call on the same runs reads no file.
-    private static readonly BackgroundModelCache SessionCache = new();
+    // Models stay cached for the session (one cache per index folder): a second call on the same runs reads no file.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, BackgroundModelCache> SessionCaches = new();
 
     [Parameter(Mandatory = true, Position = 0)]
     [Alias("Target")]
@@ -31,6 +31,9 @@ public sealed class GetKlDivergenceCommand : GammapyCmdlet
 
     [Parameter]
     public string? TableDirectory { get; set; }
+
+    [Parameter]
+    public string? CachePath { get; set; }
 
     [Parameter]
     [ValidateRange(1, 256)]
@@ -57,9 +60,12 @@ public sealed class GetKlDivergenceCommand : GammapyCmdlet
         {
             string? tables = TableDirectory is null ? null : ResolveUserPath(TableDirectory);
             if (_runs.Count > 50) ReportProgress("Get-KlDivergence", $"Comparing {_runs.Count} background models with run {Reference!.ObsId}", 0, _runs.Count);
+            var index = new BackgroundIndex(CachePath is null ? null : ResolveUserPath(CachePath));
+            var cache = SessionCaches.GetOrAdd(index.Directory, _ => new BackgroundModelCache(index));
             try
             {
-                var (results, failures) = KlDivergenceCalculator.Compute(Reference!, _runs, SessionCache, tables, ThrottleLimit);
+                var (results, failures) = KlDivergenceCalculator.Compute(Reference!, _runs, cache, tables, ThrottleLimit);
+                WriteIndexWarnings(cache);
                 foreach (var f in failures)
                     WriteFileError(f.Error, f.Error is BinningMismatchException ? "BinningMismatch" : "BackgroundUnreadable",
                         f.Error is BinningMismatchException ? ErrorCategory.InvalidData : ErrorCategory.ReadError, f.Run);

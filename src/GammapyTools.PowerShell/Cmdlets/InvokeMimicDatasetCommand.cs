@@ -3,6 +3,8 @@ using GammapyTools.Config;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
 
+using GammapyTools.PowerShell.Completion;
+
 namespace GammapyTools.PowerShell.Cmdlets;
 
 /// <summary>
@@ -17,8 +19,9 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
     [Parameter] public SwitchParameter Ranked { get; set; }
     [Parameter] public SwitchParameter Force { get; set; }
     [Parameter] public SwitchParameter NoScramble { get; set; }
-    [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
-    [Parameter] public string[]? Catalog { get; set; }
+    [Parameter] [ValidateRange(1, int.MaxValue)] public int? ThrottleLimit { get; set; }
+    [Parameter, ArgumentCompleter(typeof(CatalogFileCompleter))] public string[]? Catalog { get; set; }
+    [Parameter] public string? CachePath { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -28,8 +31,9 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
         if (!ShouldProcess(outDir, $"Write {n} mimic data stores (mimic_1 … mimic_{n})")) return;
         var options = new MimicDatasetOptions
         {
-            Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ThrottleLimit,
+            Seed = Seed, Ranked = Ranked, Force = Force, NoScramble = NoScramble, MaxParallelism = ResolveThrottleLimit(config, ThrottleLimit),
             CatalogPaths = Catalog?.Select(ResolveUserPath).ToList(),
+            CacheDirectory = CachePath is null ? null : ResolveUserPath(CachePath),
         };
         var results = RunCampaign(config, "Invoke-MimicDataset", "steps (candidates, then conversion, of each target run)", "MimicDatasetFailed",
             progress => MimicDatasetBuilder.Run(config, options, progress));

@@ -284,8 +284,8 @@ public class KlDivergenceTests(ITestOutputHelper output)
         var values = KlDivergence.ComputeMany(reference, models, out _);
         sw.Stop();
         output.WriteLine($"KL of one 20x5 bkg_2d model against 2000 cached models: {sw.Elapsed.TotalMilliseconds:F2} ms");
+        // No timing assert (issue 11: benchmarks are not timed tests; a loaded CI machine made this flaky): the time is reported, bench/ measures it.
         Assert.All(values, v => Assert.True(v > 0));
-        Assert.True(sw.ElapsedMilliseconds < 50, $"{sw.Elapsed.TotalMilliseconds} ms");
     }
 }
 

@@ -176,6 +176,30 @@ public class ScramblerTests(ITestOutputHelper output, ScramblerTests.Fixture fix
     }
 
     [Fact]
+    public void Scrambling_gives_the_same_events_on_one_thread_and_on_many()
+    {
+        // θ = 0.4° puts ~60 000 events in the annulus: several blocks of Scrambler.EventsPerStream, so several streams.
+        var sources = new[] { new ScrambleSource("src", Fixture.Source, 0.4), new ScrambleSource("second", Fixture.Pointing.OffsetBy(0.9, 200), 0.3) };
+        BinaryTable Scrambled(int threads, out IReadOnlyList<ScrambleReport> reports)
+        {
+            var (_, _, table) = Fixture.Events(_f.WithSource);
+            reports = Scrambler.Scramble(table, Fixture.Pointing, sources, k => MimicRandom.ForRun(7, 1, 2, k), maxParallelism: threads);
+            return table;
+        }
+        var one = Scrambled(1, out var reports);
+        Assert.True(reports[0].AnnulusEvents > 2 * Scrambler.EventsPerStream, $"{reports[0].AnnulusEvents} annulus events");
+        foreach (int threads in new[] { 2, 3, 8 })
+        {
+            var many = Scrambled(threads, out _);
+            foreach (string col in new[] { "RA", "DEC", "XOFF", "YOFF" })
+                Assert.Equal(one[col].Get<float>(), many[col].Get<float>());
+        }
+        // and the scrambling did move events
+        var (ra0, _, _) = Fixture.Events(_f.WithSource);
+        Assert.True(ra0.Zip(one["RA"].Get<float>()).Count(p => p.First != p.Second) >= reports[0].AnnulusEvents / 2);
+    }
+
+    [Fact]
     public void Mismatched_theta_counts_and_sources_outside_the_field_are_clear_errors()
     {
         var bkg = Run.FromFile(_f.NoSource); var target = Run.FromFile(_f.Target);

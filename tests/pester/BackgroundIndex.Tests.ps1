@@ -1,0 +1,114 @@
+# Pester tests of Update-BackgroundIndex, the index used by Find-MimicRun and campaigns, and config.njobs.
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    Import-Module (Join-Path $script:RepoRoot 'GammapyTools.psd1') -Force
+    $script:Store = Join-Path $TestDrive 'search'
+    $script:Runs = @(New-SimulatedDataStore -Path $script:Store -RunCount 12 -Seed 8 -EventsPerRun 3000)
+    function script:Get-StoreState { Get-ChildItem $script:Store | ForEach-Object { "$($_.Name) $($_.Length) $($_.LastWriteTimeUtc.Ticks)" } }
+}
+
+AfterAll {
+    Remove-Module GammapyTools -ErrorAction SilentlyContinue
+}
+
+Describe 'Update-BackgroundIndex' {
+    It 'reads every model once, then reuses them, and never writes into the store' {
+        $cache = Join-Path $TestDrive 'cache1'
+        $before = Get-StoreState
+        $first = Update-BackgroundIndex -DataStore $script:Store -CachePath $cache
+        $first.Runs | Should -Be 12
+        $first.Read | Should -Be 12
+        $first.Written | Should -BeTrue
+        $first.IndexPath | Should -Exist
+        (Split-Path $first.IndexPath) | Should -Be $cache
+        $second = Update-BackgroundIndex -DataStore $script:Store -CachePath $cache
+        $second.Read | Should -Be 0
+        $second.Reused | Should -Be 12
+        Get-StoreState | Should -Be $before
+    }
+
+    It 'rebuilds a corrupted index with a warning' {
+        $cache = Join-Path $TestDrive 'cache2'
+        $built = Update-BackgroundIndex -DataStore $script:Store -CachePath $cache
+        $bytes = [IO.File]::ReadAllBytes($built.IndexPath)
+        [IO.File]::WriteAllBytes($built.IndexPath, $bytes[0..($bytes.Length - 50)])
+        $again = Update-BackgroundIndex -DataStore $script:Store -CachePath $cache -WarningVariable warnings -WarningAction SilentlyContinue
+        $again.Rejected | Should -Match 'truncated'
+        $again.Read | Should -Be 12
+        "$warnings" | Should -Match 'not trusted'
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $cache = Join-Path $TestDrive 'cache3'
+        Update-BackgroundIndex -DataStore $script:Store -CachePath $cache -WhatIf
+        Test-Path $cache | Should -BeFalse
+    }
+
+    It 'reports a folder that is not a data store as an error naming it' {
+        $err = $null
+        Update-BackgroundIndex -DataStore $TestDrive -CachePath (Join-Path $TestDrive 'cache4') -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Match 'DataStoreUnreadable'
+    }
+}
+
+Describe 'Find-MimicRun with the background index' {
+    It 'builds the index on first use and gives the same candidates from it' {
+        $cache = Join-Path $TestDrive 'cache-find'
+        $cfg = New-GammapyToolsConfig
+        $cfg.background_selection.nsb_diff = 20
+        $cfg.background_selection.el_diff = 5
+        $cfg.background_selection.az_diff = 180
+        $cfg.background_selection.time_max = 100000
+        $target = $script:Runs | Where-Object NTels -eq 4 | Select-Object -First 1
+        $cold = @(Find-MimicRun -Target $target -SearchDataStore $script:Store -Config $cfg -CachePath $cache -WarningAction SilentlyContinue)
+        @(Get-ChildItem $cache -Filter *.gtbi).Count | Should -Be 1
+        $warm = @(Find-MimicRun -Target $target -SearchDataStore $script:Store -Config $cfg -CachePath $cache -WarningAction SilentlyContinue)
+        $cold.Count | Should -BeGreaterThan 0
+        ($warm | ForEach-Object { "$($_.ObsId) $($_.KlDivergence)" }) | Should -Be ($cold | ForEach-Object { "$($_.ObsId) $($_.KlDivergence)" })
+        # and the values are those of models read from the files (Get-KlDivergence without an index of this store)
+        $direct = Get-Run -DataStore $script:Store | Where-Object ObsId -in $cold.ObsId | Get-KlDivergence -Reference $target -CachePath (Join-Path $TestDrive 'cache-other')
+        ($direct | Sort-Object ObsId | ForEach-Object { "$($_.ObsId) $($_.KlDivergence)" }) | Should -Be ($cold | Sort-Object ObsId | ForEach-Object { "$($_.ObsId) $($_.KlDivergence)" })
+    }
+}
+
+Describe 'config.njobs and -ThrottleLimit of campaigns' {
+    BeforeAll {
+        function script:New-CampaignConfig([string] $out, $njobs) {
+            $cfg = New-GammapyToolsConfig
+            $cfg.io.search_datastore = $script:Store
+            $cfg.io.in_dir = $script:Store
+            $cfg.io.out_dir = $out
+            $cfg.background_selection.nsb_diff = 20
+            $cfg.background_selection.el_diff = 5
+            $cfg.background_selection.az_diff = 180
+            $cfg.background_selection.time_max = 100000
+            $cfg.background_selection.n_mimic = 2
+            $cfg.config.njobs = $njobs
+            $cfg.config.cache_dir = Join-Path $TestDrive 'cache-campaign'
+            $cfg.run_selection.runlist = @($script:Runs | Where-Object NTels -eq 4 | Select-Object -First 3).ObsId
+            $cfg
+        }
+    }
+
+    It 'takes njobs as the default, -ThrottleLimit over it, and gives the same bytes either way' {
+        $one = Join-Path $TestDrive 'njobs-1'
+        $two = Join-Path $TestDrive 'throttle-2'
+        $v1 = Invoke-MimicDataset -Config (New-CampaignConfig $one 1) -Seed 5 -Verbose -WarningAction SilentlyContinue 4>&1
+        ($v1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain '1 parallel job(s) (config.njobs)'
+        $v2 = Invoke-MimicDataset -Config (New-CampaignConfig $two 1) -Seed 5 -ThrottleLimit 2 -Verbose -WarningAction SilentlyContinue 4>&1
+        ($v2 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain '2 parallel job(s) (-ThrottleLimit)'
+        $files1 = @(Get-ChildItem $one -Recurse -Filter *.fits* | Where-Object Name -notmatch 'index')
+        $files1.Count | Should -BeGreaterThan 0
+        foreach ($f in $files1) {
+            $other = $f.FullName.Replace($one, $two)
+            (Get-FileHash $f.FullName).Hash | Should -Be (Get-FileHash $other).Hash
+        }
+        @(Get-ChildItem (Join-Path $TestDrive 'cache-campaign') -Filter *.gtbi).Count | Should -BeGreaterThan 0
+    }
+
+    It 'rejects njobs 0 and -ThrottleLimit 0' {
+        { Invoke-MimicDataset -Config (New-CampaignConfig (Join-Path $TestDrive 'bad') 0) -ErrorAction Stop } | Should -Throw -ErrorId 'BadNJobs*'
+        { Invoke-MimicDataset -Config (New-CampaignConfig (Join-Path $TestDrive 'bad') 1) -ThrottleLimit 0 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+}
