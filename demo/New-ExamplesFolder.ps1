@@ -7,7 +7,7 @@
     src-bkg/       3 simulated runs pointed 0.5 degree from 1ES 1218+304, with that source in them
     hess/          the two H.E.S.S. DL3 DR1 runs of tests/data (23523, 23526), indexed
     catalogs/      gamma-cat, 3HWC and Hipparcos from tests/data/catalogs (terms in their README)
-    analysis.yaml  a gammapy-tools config for store/: four targets, the binning of the simulated models
+    analysis.yaml  a gammapy-tools config for store/: four targets, loosened cuts, the template's binning
     About 10 s; deterministic. tests/pester/Examples.Tests.ps1 runs every example in a copy of it.
 .EXAMPLE
     ./demo/New-ExamplesFolder.ps1 -Path ~/gammapy-examples; Set-Location ~/gammapy-examples

@@ -54,7 +54,9 @@ public sealed class BackgroundModel
     public static BackgroundModel From(Background3D b, string? source = null) => new("bkg_3d", [b.EnergyEdges, b.LonEdges, b.LatEdges], b.Flatten(), source);
 
     /// <summary>Reads the background HDU a location names (bkg_2d or bkg_3d).</summary>
-    public static BackgroundModel Read(HduLocation location)
+    public static BackgroundModel Read(HduLocation location) => FitsException.Guard(location.FilePath, () => ReadUnguarded(location));
+
+    private static BackgroundModel ReadUnguarded(HduLocation location)
     {
         using var file = FitsFile.Open(location.FilePath);
         var info = HduClassifier.Find(file, location);

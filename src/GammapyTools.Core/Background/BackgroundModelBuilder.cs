@@ -43,6 +43,9 @@ public static class BackgroundModelBuilder
         {
             cancellationToken.ThrowIfCancellationRequested();
             var events = EventList.Read(source, ["RA", "DEC", "ENERGY"]);
+            if (RunValidation.Exposure(source.Livetime ?? events.Header.GetDouble("LIVETIME"), "LIVETIME", source.Path, null) is null)
+                throw new FitsException($"run {source.ObsId} has no LIVETIME; its exposure is unknown", source.Path, keyword: "LIVETIME");
+            CheckGti(source);
             var regions = options.Exclusions?.ForField(source.Pointing, options.Binning.OffsetMax) ?? [];
             excluded.AddRange(regions);
             estimator.Add(source, events, regions);
@@ -58,6 +61,19 @@ public static class BackgroundModelBuilder
             options.ThreeDimensional ? estimator.ToBackground3D(options.SmoothSigma) : null,
             sourceRuns.Select(r => r.ObsId).ToList(), estimator.ObservationTime, estimator.EventsUsed, estimator.EventsExcluded,
             excluded.DistinctBy(r => (r.Center, r.Radius)).ToList()) { Warnings = warnings };
+    }
+
+    /// <summary>The run's good time intervals, where it has them, must be valid (STOP ≥ START) for its livetime to mean anything.</summary>
+    private static void CheckGti(Run run)
+    {
+        if (run.FindHdu("gti") is not { } location) return;
+        FitsException.Guard(location.FilePath, () =>
+        {
+            using var file = FitsFile.Open(location.FilePath);
+            var info = HduClassifier.Find(file, location);
+            RunValidation.Gti(file.ReadTable(info), file.Path, info.Index);
+            return true;
+        });
     }
 
     /// <summary>
@@ -76,6 +92,7 @@ public static class BackgroundModelBuilder
             var classes = HduClassifier.ClassifyAll(file.Hdus.Select(h => h.Header).ToList(), file.Path);
             hdus = file.Hdus.Where(h => classes[h.Index] is not ("bkg", _)).Select(file.ReadHdu).ToList();
         }
+        if (background.Table.RowCount == 0) throw new FitsException("the background model to attach is empty", run.Path, keyword: "BKG");
         var header = background.Header;
         header.Set("OBS_ID", run.ObsId, "observation identifier");
         hdus.Add(background);

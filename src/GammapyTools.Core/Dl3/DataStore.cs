@@ -51,9 +51,15 @@ public sealed class DataStore
         _hdus.TryGetValue(obsId, out var list) ? list : throw new KeyNotFoundException($"run {obsId} is not in the data store {Root}");
 
     /// <summary>Opens a data store from its folder or from the path of its hdu-index file.</summary>
+    /// <exception cref="FitsException">No data store there, or an index file cannot be read.</exception>
     public static DataStore Open(string path)
     {
         string full = System.IO.Path.GetFullPath(path);
+        return FitsException.Guard(full, () => OpenFull(full));
+    }
+
+    private static DataStore OpenFull(string full)
+    {
         string root, hduIndex;
         if (File.Exists(full))
         {
@@ -69,21 +75,31 @@ public sealed class DataStore
         else throw new FitsException("no such data store folder or index file", full);
 
         string? obsIndex = ObsIndexNames.Select(n => System.IO.Path.Combine(root, n)).FirstOrDefault(File.Exists);
-        var hdus = ReadHduIndex(hduIndex, root);
+        var hdus = FitsException.Guard(hduIndex, () => ReadHduIndex(hduIndex, root));
         BinaryTable? obsTable = null;
         FitsHeader? obsHeader = null;
         if (obsIndex is not null)
         {
-            using var f = FitsFile.Open(obsIndex);
-            var info = f.Find(h => string.Equals(h.GetString("HDUCLAS2")?.Trim(), "OBS", StringComparison.OrdinalIgnoreCase))
-                ?? f.Find("OBS_INDEX") ?? (f.Hdus.Count > 1 ? f.Hdus[1] : throw new FitsException("the obs-index has no table", obsIndex));
-            var t = f.ReadTable(info);
-            obsTable = t.Table;
-            obsHeader = t.Header;
-            if (!obsTable.Contains("OBS_ID")) throw new FitsException("the obs-index has no OBS_ID column", obsIndex);
+            // Obs-index problems name the obs-index, not the folder.
+            (obsTable, obsHeader) = FitsException.Guard(obsIndex, () => ReadObsIndex(obsIndex));
         }
         return new DataStore(root, hduIndex, obsIndex, hdus, obsTable, obsHeader);
     }
+
+    private static (BinaryTable, FitsHeader) ReadObsIndex(string obsIndex)
+    {
+        using var f = FitsFile.Open(obsIndex);
+        var info = f.Find(h => string.Equals(h.GetString("HDUCLAS2")?.Trim(), "OBS", StringComparison.OrdinalIgnoreCase))
+            ?? f.Find("OBS_INDEX") ?? (f.Hdus.Count > 1 ? f.Hdus[1] : throw new FitsException("the obs-index has no table", obsIndex));
+        var t = f.ReadTable(info);
+        if (!t.Table.Contains("OBS_ID")) throw new FitsException("the obs-index has no OBS_ID column", obsIndex, keyword: "OBS_ID");
+        if (!IsNumber(t.Table["OBS_ID"]))
+            throw new FitsException($"the obs-index column OBS_ID is declared '{t.Table["OBS_ID"].Format}'; it must be a number", obsIndex, keyword: "OBS_ID");
+        return (t.Table, t.Header);
+    }
+
+    /// <summary>One number per row (an OBS_ID column).</summary>
+    private static bool IsNumber(FitsColumn c) => c.Repeat == 1 && c.Format.Type is 'B' or 'I' or 'J' or 'K' or 'E' or 'D';
 
     private static Dictionary<long, List<HduLocation>> ReadHduIndex(string path, string root)
     {
@@ -92,7 +108,9 @@ public sealed class DataStore
             ?? f.Find("HDU_INDEX") ?? (f.Hdus.Count > 1 ? f.Hdus[1] : throw new FitsException("the hdu-index has no table", path));
         var t = f.ReadTable(info).Table;
         foreach (var col in new[] { "OBS_ID", "HDU_TYPE", "HDU_CLASS", "FILE_DIR", "FILE_NAME", "HDU_NAME" })
-            if (!t.Contains(col)) throw new FitsException($"the hdu-index has no {col} column", path);
+            if (!t.Contains(col)) throw new FitsException($"the hdu-index has no {col} column", path, keyword: col);
+            else if (col == "OBS_ID" ? !IsNumber(t[col]) : t[col].Format.Type != 'A')
+                throw new FitsException($"the hdu-index column {col} is declared '{t[col].Format}'; it must be {(col == "OBS_ID" ? "a number" : "text")}", path, keyword: col);
         var ids = t["OBS_ID"].ToDoubles();
         var types = t["HDU_TYPE"].Get<string>();
         var classes = t["HDU_CLASS"].Get<string>();
@@ -120,14 +138,21 @@ public sealed class DataStore
         var hdus = HdusOf(obsId);
         var events = hdus.FirstOrDefault(h => h.HduType == "events")
             ?? throw new FitsException($"the hdu-index lists no events HDU for run {obsId}", HduIndexPath);
+        if (Directory.Exists(events.FilePath))
+            throw new FitsException($"the hdu-index of {Root} points to a directory, not a file (run {obsId})", events.FilePath);
         if (!File.Exists(events.FilePath))
             throw new FitsException($"the hdu-index of {Root} points to a file that does not exist (run {obsId})", events.FilePath);
         if (_obsTable is null || !_obsRow.TryGetValue(obsId, out int row))
         {
-            using var f = FitsFile.Open(events.FilePath);
-            return Run.FromEventsHeader(HduClassifier.Find(f, events).Header, events.FilePath, hdus, Root);
+            return FitsException.Guard(events.FilePath, () =>
+            {
+                using var f = FitsFile.Open(events.FilePath);
+                var info = HduClassifier.Find(f, events);
+                RunValidation.EventsHeader(info.Header, f.Path, info.Index);
+                return Run.FromEventsHeader(info.Header, events.FilePath, hdus, Root, info.Index);
+            });
         }
-        return RunFromObsIndex(row, events.FilePath, hdus);
+        return FitsException.Guard(ObsIndexPath!, () => RunFromObsIndex(row, events.FilePath, hdus));
     }
 
     private Run RunFromObsIndex(int row, string path, IReadOnlyList<HduLocation> hdus)
@@ -153,21 +178,27 @@ public sealed class DataStore
         double? NumberOrHeader(string name) => D(name) ?? ObsIndexHeader?.GetDouble(name);
         double? alt = D("ALT_PNT");
         double? zen = D("ZEN_PNT") ?? (alt is double a ? 90.0 - a : null);
+        long obsId = D("OBS_ID") is double id ? (long)id : throw new FitsException($"obs-index row {row + 1} has no OBS_ID", ObsIndexPath, keyword: "OBS_ID");
+        // A bad row is named by its number and OBS_ID; the error's file is the obs-index.
+        string where = $"obs-index row {row + 1} (OBS_ID {obsId}): ";
+        double Pointing(string name) => D(name) is double v
+            ? RunValidation.CheckPointing(v, name, ObsIndexPath!, null, where)
+            : throw new FitsException($"{where}{name} is missing or not a finite number", ObsIndexPath, keyword: name);
         return new Run
         {
-            ObsId = (long)D("OBS_ID")!.Value,
+            ObsId = obsId,
             Path = path,
             DataStore = Root,
-            RaPnt = D("RA_PNT") ?? double.NaN,
-            DecPnt = D("DEC_PNT") ?? double.NaN,
+            RaPnt = Pointing("RA_PNT"),
+            DecPnt = Pointing("DEC_PNT"),
             AltPnt = alt ?? (zen is double z ? 90.0 - z : null),
             AzPnt = D("AZ_PNT"),
             Zenith = zen,
             NsbLevel = D("NSBLEVEL"),
-            NTels = D("N_TELS") is double n ? (int)n : null,
+            NTels = D("N_TELS") is double n && n is >= int.MinValue and <= int.MaxValue ? (int)n : null,
             TelList = S("TELLIST"),
-            Livetime = D("LIVETIME"),
-            Ontime = D("ONTIME"),
+            Livetime = RunValidation.Exposure(D("LIVETIME"), "LIVETIME", ObsIndexPath!, null, where),
+            Ontime = RunValidation.Exposure(D("ONTIME"), "ONTIME", ObsIndexPath!, null, where),
             Deadc = D("DEADC"),
             Tstart = D("TSTART"),
             Tstop = D("TSTOP"),

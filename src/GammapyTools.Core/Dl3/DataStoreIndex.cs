@@ -29,7 +29,9 @@ public static class DataStoreIndex
     }
 
     /// <summary>Reads what the index needs from one DL3 file (headers only).</summary>
-    public static ScannedFile Scan(string path)
+    public static ScannedFile Scan(string path) => FitsException.Guard(System.IO.Path.GetFullPath(path), () => ScanUnguarded(path));
+
+    private static ScannedFile ScanUnguarded(string path)
     {
         using var f = FitsFile.Open(path);
         var hdus = new List<(HduLocation, long)>();
@@ -43,6 +45,10 @@ public static class DataStoreIndex
         }
         if (events is null) throw new FitsException("no EVENTS HDU (HDUCLAS1 = EVENTS, or EXTNAME EVENTS in a file without HDUCLAS keys) in this file", f.Path);
         if (events.GetLong("OBS_ID") is null) throw new FitsException("the EVENTS header has no OBS_ID", f.Path);
+        // An index row is a run: the same checks as Get-Run, so no unusable run enters a data store.
+        var eventsInfo = f.Hdus.First(h => ReferenceEquals(h.Header, events));
+        RunValidation.EventsHeader(events, f.Path, eventsInfo.Index);
+        Run.FromEventsHeader(events, f.Path, [], null, eventsInfo.Index);
         return new ScannedFile(f.Path, events, hdus);
     }
 

@@ -19,11 +19,21 @@ public sealed class EventList
     public bool Has(string name) => Table.Contains(name);
 
     /// <summary>Reads the events of a run (through its hdu-index entry or HDUCLAS keys).</summary>
+    /// <exception cref="FitsException">The file cannot be read, or the events are unusable (see <see cref="RunValidation.Events"/>).</exception>
     public static EventList Read(Run run, IEnumerable<string>? columns = null)
     {
         var location = run.FindHdu("events") ?? new HduLocation("events", "events", run.Path, "EVENTS");
-        using var f = FitsFile.Open(location.FilePath);
-        return new EventList(f.ReadTable(HduClassifier.Find(f, location), columns));
+        return FitsException.Guard(location.FilePath, () =>
+        {
+            using var f = FitsFile.Open(location.FilePath);
+            var info = HduClassifier.Find(f, location);
+            var wanted = columns?.ToList();
+            // Mandatory columns first, with a clear message, before the reader is asked for them.
+            RunValidation.EventsHeader(info.Header, f.Path, info.Index);
+            var hdu = f.ReadTable(info, wanted);
+            RunValidation.Events(hdu.Table, f.Path, info.Index, wanted);
+            return new EventList(hdu);
+        });
     }
 }
 

@@ -52,35 +52,41 @@ public sealed class Run
     // ------------------------------------------------------------------ from files
 
     /// <summary>Reads a run from a DL3 file (headers only).</summary>
+    /// <exception cref="FitsException">The file cannot be read or is not a usable run (see <see cref="RunValidation"/>).</exception>
     public static Run FromFile(string path)
     {
-        using var file = FitsFile.Open(path);
-        var hdus = HduClassifier.Locate(file);
-        var events = hdus.FirstOrDefault(h => h.HduType == "events")
-            ?? throw new FitsException("no EVENTS HDU (HDUCLAS1 = EVENTS, or EXTNAME EVENTS in a file without HDUCLAS keys) in this file", file.Path);
-        var header = HduClassifier.Find(file, events).Header;
-        return FromEventsHeader(header, file.Path, hdus, dataStore: null);
+        string full = System.IO.Path.GetFullPath(path);
+        return FitsException.Guard(full, () =>
+        {
+            using var file = FitsFile.Open(full);
+            var hdus = HduClassifier.Locate(file);
+            var events = hdus.FirstOrDefault(h => h.HduType == "events")
+                ?? throw new FitsException("no EVENTS HDU (HDUCLAS1 = EVENTS, or EXTNAME EVENTS in a file without HDUCLAS keys) in this file", file.Path);
+            var info = HduClassifier.Find(file, events);
+            RunValidation.EventsHeader(info.Header, file.Path, info.Index);
+            return FromEventsHeader(info.Header, file.Path, hdus, dataStore: null, info.Index);
+        });
     }
 
-    public static Run FromEventsHeader(FitsHeader h, string path, IReadOnlyList<HduLocation> hdus, string? dataStore)
+    public static Run FromEventsHeader(FitsHeader h, string path, IReadOnlyList<HduLocation> hdus, string? dataStore, int? hduIndex = null)
     {
-        long obsId = h.GetLong("OBS_ID") ?? throw new FitsException("the EVENTS header has no OBS_ID", path);
+        long obsId = h.GetLong("OBS_ID") ?? throw new FitsException("the EVENTS header has no OBS_ID", path, hduIndex, keyword: "OBS_ID");
         double? alt = h.GetDouble("ALT_PNT");
         return new Run
         {
             ObsId = obsId,
             Path = path,
             DataStore = dataStore,
-            RaPnt = h.GetDouble("RA_PNT") ?? throw new FitsException("the EVENTS header has no RA_PNT", path),
-            DecPnt = h.GetDouble("DEC_PNT") ?? throw new FitsException("the EVENTS header has no DEC_PNT", path),
+            RaPnt = RunValidation.Pointing(h, "RA_PNT", path, hduIndex),
+            DecPnt = RunValidation.Pointing(h, "DEC_PNT", path, hduIndex),
             AltPnt = alt,
             AzPnt = h.GetDouble("AZ_PNT"),
             Zenith = alt is double a ? 90.0 - a : h.GetDouble("ZEN_PNT"),
             NsbLevel = h.GetDouble("NSBLEVEL"),
-            NTels = (int?)h.GetLong("N_TELS"),
+            NTels = h.GetLong("N_TELS") is long nt && nt is >= int.MinValue and <= int.MaxValue ? (int)nt : null,
             TelList = h.GetString("TELLIST"),
-            Livetime = h.GetDouble("LIVETIME"),
-            Ontime = h.GetDouble("ONTIME"),
+            Livetime = RunValidation.Exposure(h.GetDouble("LIVETIME"), "LIVETIME", path, hduIndex),
+            Ontime = RunValidation.Exposure(h.GetDouble("ONTIME"), "ONTIME", path, hduIndex),
             Deadc = h.GetDouble("DEADC"),
             Tstart = h.GetDouble("TSTART"),
             Tstop = h.GetDouble("TSTOP"),

@@ -66,12 +66,20 @@ internal static class BinaryTableCodec
         var perRow = format.ElementType == 'A' ? (Array)new string[rows] : Array.CreateInstance(ElementArrayType(format.ElementType), rows);
         for (int r = 0; r < rows; r++)
         {
+            // A descriptor with repeat 0 takes no bytes in the row: every row's array is empty.
+            if (format.Repeat == 0)
+            {
+                perRow.SetValue(format.ElementType == 'A' ? "" : Array.CreateInstance(ElementArrayType(format.ElementType).GetElementType()!, 0), r);
+                continue;
+            }
             var d = table.Slice(r * rowWidth + offset, format.FieldWidth);
             long count, start;
             if (format.Type == 'P') { count = BinaryPrimitives.ReadInt32BigEndian(d); start = BinaryPrimitives.ReadInt32BigEndian(d[4..]); }
             else { count = BinaryPrimitives.ReadInt64BigEndian(d); start = BinaryPrimitives.ReadInt64BigEndian(d[8..]); }
+            if (count < 0 || start < 0 || count > heap.Length || start > heap.Length)
+                throw new FormatException($"variable-length array descriptor of row {r + 1} points outside the heap");
             int bytes = checked((int)(format.ElementType == 'X' ? (count + 7) / 8 : count * ColumnFormat.ElementSize(format.ElementType)));
-            if (count < 0 || start < 0 || start + bytes > heap.Length)
+            if (start + bytes > heap.Length)
                 throw new FormatException($"variable-length array descriptor of row {r + 1} points outside the heap");
             var one = TableDecoder.DecodeField(heap.Slice((int)start, bytes), elementFormat with { Repeat = (int)count });
             perRow.SetValue(format.ElementType == 'A' ? ((string[])one)[0] : one, r);
@@ -249,6 +257,8 @@ internal static class BinaryTableCodec
     {
         var format = column.Format;
         var perRow = column.Data;
+        // A descriptor with repeat 0 has no bytes in the row (and so no arrays in the heap).
+        if (format.Repeat == 0) return;
         for (int r = 0; r < rows; r++)
         {
             object? value = perRow.GetValue(r);

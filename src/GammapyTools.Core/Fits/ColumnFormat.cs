@@ -14,12 +14,13 @@ public readonly record struct ColumnFormat(int Repeat, char Type, char ElementTy
     public char ValueType => IsVariableLength ? ElementType : Type;
 
     /// <summary>Bytes this field takes in a row.</summary>
+    /// <exception cref="OverflowException">The repeat count makes the width overflow (a header may claim any repeat).</exception>
     public int FieldWidth => Type switch
     {
-        'X' => (Repeat + 7) / 8,
+        'X' => (int)(((long)Repeat + 7) / 8),
         'P' => Repeat == 0 ? 0 : 8,
         'Q' => Repeat == 0 ? 0 : 16,
-        _ => Repeat * ElementSize(Type),
+        _ => checked(Repeat * ElementSize(Type)),
     };
 
     public static int ElementSize(char type) => type switch

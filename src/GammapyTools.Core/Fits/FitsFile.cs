@@ -62,6 +62,12 @@ public sealed class FitsFile : IDisposable
     public static FitsFile Open(string path)
     {
         string full = System.IO.Path.GetFullPath(path);
+        return FitsException.Guard(full, () => OpenFull(full));
+    }
+
+    private static FitsFile OpenFull(string full)
+    {
+        if (Directory.Exists(full)) throw new FitsException("this is a directory, not a FITS file", full);
         if (!File.Exists(full)) throw new FitsException("file not found", full);
         SafeFileHandle? handle = null;
         try
@@ -167,12 +173,15 @@ public sealed class FitsFile : IDisposable
             HduKind kind;
             long dataLength;
             try { (kind, dataLength) = Describe(header, index); }
+            catch (FitsHeaderValueException e) { throw new FitsException(e.Message, path, index, e, e.Keyword); }
             catch (FormatException e) { throw new FitsException(e.Message, path, index, e); }
             long dataOffset = offset + headerLength;
-            long padded = (dataLength + FitsHeader.BlockLength - 1) / FitsHeader.BlockLength * FitsHeader.BlockLength;
-            if (dataOffset + dataLength > length)
+            // Sizes are bounded by the file's real length (for .gz, the decompressed length) before
+            // any arithmetic that could overflow: a header may claim anything.
+            if (dataLength > length - dataOffset)
                 throw new FitsException($"truncated: the data of HDU {index} ({header.GetString("EXTNAME") ?? kind.ToString()}) needs {dataLength} bytes from offset {dataOffset}, but the file has {length} bytes", path, index);
-            if (dataOffset + padded > length)
+            long padded = (dataLength + FitsHeader.BlockLength - 1) / FitsHeader.BlockLength * FitsHeader.BlockLength;
+            if (padded > length - dataOffset)
                 throw new FitsException($"wrong block size: the file length {length} is not a whole number of 2880-byte blocks (the last HDU is not padded)", path, index);
             hdus.Add(new HduInfo(index, header, kind, offset, dataOffset, dataLength));
             offset = dataOffset + padded;
@@ -203,23 +212,34 @@ public sealed class FitsFile : IDisposable
                 _ => HduKind.Other,
             };
         }
-        long bitpix = header.GetLong("BITPIX") ?? throw new FormatException("BITPIX is missing or not an integer");
-        if (bitpix is not (8 or 16 or 32 or 64 or -32 or -64)) throw new FormatException($"BITPIX = {bitpix} is not a FITS value");
-        long naxis = header.GetLong("NAXIS") ?? throw new FormatException("NAXIS is missing or not an integer");
-        if (naxis is < 0 or > 999) throw new FormatException($"NAXIS = {naxis} is out of range");
+        long bitpix = header.GetLong("BITPIX") ?? throw new FitsHeaderValueException("BITPIX", "BITPIX is missing or not an integer");
+        if (bitpix is not (8 or 16 or 32 or 64 or -32 or -64)) throw new FitsHeaderValueException("BITPIX", $"BITPIX = {bitpix} is not a FITS value");
+        long naxis = header.GetLong("NAXIS") ?? throw new FitsHeaderValueException("NAXIS", "NAXIS is missing or not an integer");
+        if (naxis is < 0 or > 999) throw new FitsHeaderValueException("NAXIS", $"NAXIS = {naxis} is out of range");
         if (naxis == 0) return (kind, 0);
         long product = 1;
         bool randomGroups = index == 0 && header.GetBool("GROUPS") == true && header.GetLong("NAXIS1") == 0;
-        for (int i = randomGroups ? 2 : 1; i <= naxis; i++)
+        string last = "NAXIS";
+        try
         {
-            long n = header.GetLong($"NAXIS{i}") ?? throw new FormatException($"NAXIS{i} is missing or not an integer");
-            if (n < 0) throw new FormatException($"NAXIS{i} = {n} is negative");
-            product = checked(product * n);
+            for (int i = randomGroups ? 2 : 1; i <= naxis; i++)
+            {
+                last = $"NAXIS{i}";
+                long n = header.GetLong(last) ?? throw new FitsHeaderValueException(last, $"{last} is missing or not an integer");
+                if (n < 0) throw new FitsHeaderValueException(last, $"{last} = {n} is negative");
+                product = checked(product * n);
+            }
+            long pcount = header.GetLong("PCOUNT") ?? 0;
+            long gcount = header.GetLong("GCOUNT") ?? 1;
+            if (pcount < 0) throw new FitsHeaderValueException("PCOUNT", $"PCOUNT = {pcount} is negative");
+            if (gcount < 0) throw new FitsHeaderValueException("GCOUNT", $"GCOUNT = {gcount} is negative");
+            last = "PCOUNT/GCOUNT";
+            return (kind, checked(Math.Abs(bitpix) / 8 * gcount * (pcount + product)));
         }
-        long pcount = header.GetLong("PCOUNT") ?? 0;
-        long gcount = header.GetLong("GCOUNT") ?? 1;
-        if (pcount < 0 || gcount < 0) throw new FormatException("PCOUNT and GCOUNT must not be negative");
-        return (kind, checked(Math.Abs(bitpix) / 8 * gcount * (pcount + product)));
+        catch (OverflowException)
+        {
+            throw new FitsHeaderValueException(last, $"the data size that {last} and the other NAXISn/PCOUNT/GCOUNT declare overflows 64 bits");
+        }
     }
 
     // ------------------------------------------------------------------ look-up
@@ -236,12 +256,14 @@ public sealed class FitsFile : IDisposable
     // ------------------------------------------------------------------ data
 
     /// <summary>The HDU's data bytes (without padding).</summary>
-    public byte[] ReadDataBytes(HduInfo hdu)
+    public byte[] ReadDataBytes(HduInfo hdu) => FitsException.Guard(Path, () => ReadDataBytesUnguarded(hdu));
+
+    private byte[] ReadDataBytesUnguarded(HduInfo hdu)
     {
         if (hdu.DataLength > Array.MaxLength) throw new FitsException("the HDU's data is too large to read into memory", Path, hdu.Index);
         var bytes = new byte[hdu.DataLength];
         if (_memory is not null)
-            _memory.AsSpan((int)hdu.DataOffset, bytes.Length).CopyTo(bytes);
+            _memory.AsSpan(checked((int)hdu.DataOffset), bytes.Length).CopyTo(bytes);
         else
         {
             int done = 0;
@@ -256,7 +278,7 @@ public sealed class FitsFile : IDisposable
     }
 
     private ReadOnlyMemory<byte> DataMemory(HduInfo hdu) =>
-        _memory is not null ? _memory.AsMemory((int)hdu.DataOffset, (int)hdu.DataLength) : ReadDataBytes(hdu);
+        _memory is not null ? _memory.AsMemory(checked((int)hdu.DataOffset), checked((int)hdu.DataLength)) : ReadDataBytesUnguarded(hdu);
 
     private TableDecoder.ReadBlock BlockReader(HduInfo hdu)
     {
@@ -278,7 +300,10 @@ public sealed class FitsFile : IDisposable
     }
 
     /// <summary>Reads a binary table; with <paramref name="columns"/>, only those columns are decoded.</summary>
-    public BinaryTableHdu ReadTable(HduInfo hdu, IEnumerable<string>? columns = null)
+    public BinaryTableHdu ReadTable(HduInfo hdu, IEnumerable<string>? columns = null) =>
+        FitsException.Guard(Path, () => ReadTableUnguarded(hdu, columns));
+
+    private BinaryTableHdu ReadTableUnguarded(HduInfo hdu, IEnumerable<string>? columns)
     {
         if (hdu.Kind != HduKind.BinaryTable) throw new FitsException($"HDU {hdu.Index} ({hdu.Name}) is not a binary table", Path, hdu.Index);
         try
@@ -320,7 +345,9 @@ public sealed class FitsFile : IDisposable
         ReadTable(Find(extname) ?? throw new FitsException($"no HDU named {extname}", Path), columns);
 
     /// <summary>Reads any HDU completely (tables decoded, images as arrays, other kinds as raw bytes).</summary>
-    public Hdu ReadHdu(HduInfo hdu) => hdu.Kind switch
+    public Hdu ReadHdu(HduInfo hdu) => FitsException.Guard(Path, () => ReadHduUnguarded(hdu));
+
+    private Hdu ReadHduUnguarded(HduInfo hdu) => hdu.Kind switch
     {
         HduKind.BinaryTable => ReadTable(hdu),
         HduKind.Primary or HduKind.Image when !(hdu.Index == 0 && hdu.Header.GetBool("GROUPS") == true) => ReadImage(hdu),
@@ -329,12 +356,21 @@ public sealed class FitsFile : IDisposable
 
     public IReadOnlyList<Hdu> ReadAll() => Hdus.Select(ReadHdu).ToList();
 
-    public ImageHdu ReadImage(HduInfo hdu)
+    public ImageHdu ReadImage(HduInfo hdu) => FitsException.Guard(Path, () => ReadImageUnguarded(hdu));
+
+    private ImageHdu ReadImageUnguarded(HduInfo hdu)
     {
         var h = hdu.Header;
         int naxis = (int)(h.GetLong("NAXIS") ?? 0);
         var axes = new int[naxis];
-        for (int i = 0; i < naxis; i++) axes[i] = checked((int)h.GetRequiredLong($"NAXIS{i + 1}"));
+        for (int i = 0; i < naxis; i++)
+        {
+            // Each axis must fit an array dimension even when the image holds no data (another axis 0).
+            long n = h.GetRequiredLong($"NAXIS{i + 1}");
+            if (n is < 0 or > int.MaxValue)
+                throw new FitsException($"NAXIS{i + 1} = {n} is too large for an image axis", Path, hdu.Index, keyword: $"NAXIS{i + 1}");
+            axes[i] = (int)n;
+        }
         Array? data = null;
         if (hdu.DataLength > 0)
         {
@@ -370,7 +406,10 @@ public sealed class FitsFile : IDisposable
     /// Checks CHECKSUM and DATASUM of every HDU that has them. Returns one message per problem
     /// (empty when all is well); HDUs without the keywords are reported only with <paramref name="requireKeywords"/>.
     /// </summary>
-    public IReadOnlyList<string> VerifyChecksums(bool requireKeywords = false)
+    public IReadOnlyList<string> VerifyChecksums(bool requireKeywords = false) =>
+        FitsException.Guard(Path, () => VerifyChecksumsUnguarded(requireKeywords));
+
+    private IReadOnlyList<string> VerifyChecksumsUnguarded(bool requireKeywords)
     {
         var problems = new List<string>();
         long offset = 0;

@@ -55,7 +55,8 @@ internal static class TableDecoder
         bool[] unsigned, Array[] outputs, ReadBlock read, ParallelOptions options)
     {
         Parallel.For(0, blocks, options,
-            () => new byte[rowsPerBlock * width],
+            // A table smaller than a block needs a buffer of its own size, not 1 MB (many small tables: index files, IRFs).
+            () => new byte[Math.Min(rowsPerBlock, rows) * width],
             (b, _, buffer) =>
             {
                 int first = b * rowsPerBlock;
@@ -80,6 +81,8 @@ internal static class TableDecoder
     private static Array Allocate(ColumnFormat f, bool unsigned, int rows)
     {
         int n = f.Repeat;
+        // The caller checked rows × row width against the data's length; this keeps a wrap impossible.
+        _ = checked(rows * Math.Max(f.FieldWidth, 2 * n));
         return f.Type switch
         {
             'L' => new bool[rows * n],

@@ -36,18 +36,27 @@ public static class FovConverter
         var sources = options.ResolveScrambleSources();
         long seed = options.Seed ?? (long)BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
 
+        // Anything malformed in the background run's content ends as one FitsException naming its file.
+        return FitsException.Guard(background.Path, () => ConvertChecked(background, target, options, output, sources, seed, cancellationToken));
+    }
+
+    private static ConvertResult ConvertChecked(Run background, Run target, ConvertOptions options, string output,
+        IReadOnlyList<ScrambleSource> sources, long seed, CancellationToken cancellationToken)
+    {
         var hdus = ReadBackgroundRun(background);
         int eventsIndex = hdus.FindIndex(h => HduClassifier.Classify(h.Header)?.Type == "events");
         if (eventsIndex < 0 || hdus[eventsIndex] is not BinaryTableHdu eventsHdu)
             throw new FovConversionException("the background run's file has no EVENTS table (HDUCLAS1 = EVENTS)") { FilePath = background.Path };
         var eh = eventsHdu.Header;
-        var from = new SkyCoord(
-            eh.GetDouble("RA_PNT") ?? throw new FovConversionException("the EVENTS header has no RA_PNT") { FilePath = background.Path },
-            eh.GetDouble("DEC_PNT") ?? throw new FovConversionException("the EVENTS header has no DEC_PNT") { FilePath = background.Path });
+        // An unusable run is an error, never a silent output (RunValidation; no NaN is ever written).
+        RunValidation.Events(eventsHdu.Table, background.Path, eventsIndex);
+        RunValidation.Exposure(eh.GetDouble("LIVETIME"), "LIVETIME", background.Path, eventsIndex);
+        RunValidation.Exposure(eh.GetDouble("ONTIME"), "ONTIME", background.Path, eventsIndex);
+        for (int i = 0; i < hdus.Count; i++)
+            if (hdus[i] is BinaryTableHdu gti && HduClassifier.Classify(gti.Header)?.Type == "gti") RunValidation.Gti(gti, background.Path, i);
+        var from = new SkyCoord(RunValidation.Pointing(eh, "RA_PNT", background.Path, eventsIndex), RunValidation.Pointing(eh, "DEC_PNT", background.Path, eventsIndex));
         var targetEvents = ReadTargetEventsHeader(target);
-        var to = new SkyCoord(
-            targetEvents.GetDouble("RA_PNT") ?? throw new FovConversionException($"the target run {target.ObsId}'s EVENTS header has no RA_PNT") { FilePath = target.Path },
-            targetEvents.GetDouble("DEC_PNT") ?? throw new FovConversionException($"the target run {target.ObsId}'s EVENTS header has no DEC_PNT") { FilePath = target.Path });
+        var to = new SkyCoord(RunValidation.Pointing(targetEvents, "RA_PNT", target.Path, null), RunValidation.Pointing(targetEvents, "DEC_PNT", target.Path, null));
         long originalObsId = eh.GetLong("OBS_ID") ?? background.ObsId;
 
         // 1. Scramble in the background run's own frame.
@@ -147,12 +156,16 @@ public static class FovConverter
         }
         var loc = locations.FirstOrDefault(h => h.HduType == "bkg")
             ?? throw new FovConversionException($"the target run {target.ObsId} has no background model (no bkg HDU) to copy") { FilePath = target.Path };
-        using var file = FitsFile.Open(loc.FilePath);
-        var info = HduClassifier.Find(file, loc);
-        HduClassifier.RequireBackgroundTable(info.Header, file.Path);
-        var hdu = file.ReadHdu(info);
-        HduClassifier.Stamp(hdu.Header, loc.HduType, loc.HduClass);
-        return (hdu, loc.HduClass);
+        return FitsException.Guard(loc.FilePath, () =>
+        {
+            using var file = FitsFile.Open(loc.FilePath);
+            var info = HduClassifier.Find(file, loc);
+            HduClassifier.RequireBackgroundTable(info.Header, file.Path);
+            var hdu = file.ReadHdu(info);
+            RunValidation.BackgroundModel(hdu, loc.FilePath);
+            HduClassifier.Stamp(hdu.Header, loc.HduType, loc.HduClass);
+            return (hdu, loc.HduClass);
+        });
     }
 
     /// <summary>

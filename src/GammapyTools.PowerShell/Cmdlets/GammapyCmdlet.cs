@@ -44,9 +44,14 @@ public abstract class GammapyCmdlet : PSCmdlet
             {
                 files.Add(full);
             }
+            else if (Directory.Exists(full))
+            {
+                WriteFileError(new IOException("this is a directory, not a file"),
+                    "PathIsDirectory", ErrorCategory.InvalidArgument, full);
+            }
             else
             {
-                WriteFileError(new FileNotFoundException($"File not found: {full}", full),
+                WriteFileError(new FileNotFoundException("file not found", full),
                     "FileNotFound", ErrorCategory.ObjectNotFound, full);
             }
             return files;
@@ -77,7 +82,7 @@ public abstract class GammapyCmdlet : PSCmdlet
             }
             else if (!WildcardPattern.ContainsWildcardCharacters(path))
             {
-                WriteFileError(new IOException($"'{p}' is a directory, not a file."),
+                WriteFileError(new IOException("this is a directory, not a file"),
                     "PathIsDirectory", ErrorCategory.InvalidArgument, p);
             }
         }
@@ -120,7 +125,7 @@ public abstract class GammapyCmdlet : PSCmdlet
         string? file = DescribeTarget(target);
         if (file is not null && !NamesTarget(exception.Message, target, file))
         {
-            record.ErrorDetails = new ErrorDetails($"{file}: {exception.Message}");
+            record.ErrorDetails = new ErrorDetails(NameOnce(file, exception));
         }
         return record;
     }
@@ -133,6 +138,23 @@ public abstract class GammapyCmdlet : PSCmdlet
         if (baseObject is null or string or FileSystemInfo) return false;
         string? path = PSObject.AsPSObject(baseObject).Properties["Path"]?.Value?.ToString();
         return !string.IsNullOrEmpty(path) && message.Contains(path, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// "target: problem" with the file named once: a FitsException's message already starts with
+    /// its file, so when that file is the target's, only its reason follows the target.
+    /// </summary>
+    internal static string NameOnce(string target, Exception exception)
+    {
+        if (exception is Fits.FitsException { FilePath: { } path } fits && target.Contains(path, StringComparison.Ordinal))
+        {
+            return $"{target}: {fits.Reason}";
+        }
+        if (exception.Message.StartsWith(target, StringComparison.Ordinal))
+        {
+            return exception.Message;
+        }
+        return $"{target}: {exception.Message}";
     }
 
     /// <summary>
