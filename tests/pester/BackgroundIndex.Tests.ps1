@@ -1,6 +1,7 @@
 # Pester tests of Update-BackgroundIndex, the index used by Find-MimicRun and campaigns, and config.njobs.
 
 BeforeAll {
+    . (Join-Path $PSScriptRoot 'Support/SimulatedCampaign.ps1')
     $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     Import-Module (Join-Path $script:RepoRoot 'GammapyTools.psd1') -Force
     $script:Store = Join-Path $TestDrive 'search'
@@ -56,10 +57,7 @@ Describe 'Find-MimicRun with the background index' {
     It 'builds the index on first use and gives the same candidates from it' {
         $cache = Join-Path $TestDrive 'cache-find'
         $cfg = New-GammapyToolsConfig
-        $cfg.background_selection.nsb_diff = 20
-        $cfg.background_selection.el_diff = 5
-        $cfg.background_selection.az_diff = 180
-        $cfg.background_selection.time_max = 100000
+        Set-OpenMatching $cfg
         $target = $script:Runs | Where-Object NTels -eq 4 | Select-Object -First 1
         $cold = @(Find-MimicRun -Target $target -SearchDataStore $script:Store -Config $cfg -CachePath $cache -WarningAction SilentlyContinue)
         @(Get-ChildItem $cache -Filter *.gtbi).Count | Should -Be 1
@@ -79,10 +77,7 @@ Describe 'config.njobs and -ThrottleLimit of campaigns' {
             $cfg.io.search_datastore = $script:Store
             $cfg.io.in_dir = $script:Store
             $cfg.io.out_dir = $out
-            $cfg.background_selection.nsb_diff = 20
-            $cfg.background_selection.el_diff = 5
-            $cfg.background_selection.az_diff = 180
-            $cfg.background_selection.time_max = 100000
+            Set-OpenMatching $cfg
             $cfg.background_selection.n_mimic = 2
             $cfg.config.njobs = $njobs
             $cfg.config.cache_dir = Join-Path $TestDrive 'cache-campaign'

@@ -1,6 +1,7 @@
 # Pester tests of the config-driven workflow: Invoke-PrepareDataset, Invoke-MakeBackground.
 
 BeforeAll {
+    . (Join-Path $PSScriptRoot 'Support/SimulatedCampaign.ps1')
     $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     Import-Module (Join-Path $script:RepoRoot 'GammapyTools.psd1') -Force
     $script:Root = Join-Path $TestDrive 'work'
@@ -64,10 +65,7 @@ Describe 'Invoke-PrepareDataset and Invoke-MakeBackground' {
         $search = Join-Path $script:Root 'search'
         $target = Get-Run -DataStore (Join-Path $script:Root 'out') | Select-Object -First 1
         $cfg = New-GammapyToolsConfig
-        $cfg.background_selection.nsb_diff = 20
-        $cfg.background_selection.el_diff = 5
-        $cfg.background_selection.az_diff = 180
-        $cfg.background_selection.time_max = 100000
+        Set-OpenMatching $cfg
         $candidates = @(Find-MimicRun -Target $target -SearchDataStore $search -Config $cfg -WarningVariable w -WarningAction SilentlyContinue)
         $candidates.Count | Should -BeGreaterThan 0
         ($w | Out-String) | Should -Not -Match 'cannot be compared'
@@ -83,10 +81,7 @@ Describe 'Find-MimicRun' {
         $search = Join-Path $script:Root 'search'
         $target = Get-Run -DataStore $search | Where-Object NTels -eq 4 | Select-Object -First 1
         $cfg = New-GammapyToolsConfig
-        $cfg.background_selection.nsb_diff = 20
-        $cfg.background_selection.el_diff = 5
-        $cfg.background_selection.az_diff = 180
-        $cfg.background_selection.time_max = 100000
+        Set-OpenMatching $cfg
         $verbose = $( $candidates = @(Find-MimicRun -Target $target -SearchDataStore $search -Config $cfg -Verbose -WarningAction SilentlyContinue) ) 4>&1
         ($verbose | Out-String) | Should -Match 'N_TELS = 4: removed'
         $candidates.ObsId | Should -Not -Contain $target.ObsId
@@ -112,10 +107,7 @@ Describe 'Invoke-MimicDataset' {
         $cfg = Import-GammapyToolsConfig $script:ConfigPath
         $cfg.io.in_dir = Join-Path $script:Root 'search'
         $cfg.io.out_dir = Join-Path $script:Root 'mimic-out'
-        $cfg.background_selection.nsb_diff = 20
-        $cfg.background_selection.el_diff = 5
-        $cfg.background_selection.az_diff = 180
-        $cfg.background_selection.time_max = 100000
+        Set-OpenMatching $cfg
         $cfg.background_selection.n_mimic = 2
         $cfg.run_selection.runlist = @($script:Targets)
         $before = $cfg.ToYaml()
@@ -147,10 +139,7 @@ Describe 'Invoke-MimicDataset after a killed run' {
             $cfg = Import-GammapyToolsConfig $script:ConfigPath
             $cfg.io.in_dir = $search
             $cfg.io.out_dir = $out
-            $cfg.background_selection.nsb_diff = 20
-            $cfg.background_selection.el_diff = 5
-            $cfg.background_selection.az_diff = 180
-            $cfg.background_selection.time_max = 100000
+            Set-OpenMatching $cfg
             $cfg.background_selection.n_mimic = 5
             $cfg.run_selection.runlist = @(Get-Run -DataStore $search | Where-Object NTels -eq 4).ObsId
             $path = "$out.yaml"

@@ -2,6 +2,7 @@
 # holder frees it), no seed mixing, write errors per target, validation before any work.
 
 BeforeAll {
+    . (Join-Path $PSScriptRoot 'Support/SimulatedCampaign.ps1')
     $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     Import-Module (Join-Path $script:RepoRoot 'GammapyTools.psd1') -Force
     $script:Root = Join-Path $TestDrive 'writes'
@@ -16,10 +17,7 @@ BeforeAll {
         $cfg.io.search_datastore = $script:Search
         $cfg.io.in_dir = $script:Search
         $cfg.io.out_dir = $out
-        $cfg.background_selection.nsb_diff = 20
-        $cfg.background_selection.el_diff = 5
-        $cfg.background_selection.az_diff = 180
-        $cfg.background_selection.time_max = 100000
+        Set-OpenMatching $cfg
         $cfg.background_selection.n_mimic = 2
         $cfg.run_selection.runlist = $runlist
         $path = "$out.yaml"
