@@ -53,7 +53,7 @@ public static class BackgroundMaker
     /// <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
     public static CampaignResults<MakeBackgroundResult> Run(GammapyToolsConfig config, MakeBackgroundOptions options,
-        IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<CampaignProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var campaign = Open(config, options);
         string identity = CampaignLock.IdentityOf("Invoke-MakeBackground", options.Overwrite.ToString(), config.ToYaml(campaign.OutDir));
@@ -62,7 +62,7 @@ public static class BackgroundMaker
         var ids = campaign.Targets.ObsIds;
         var positions = options.Shard is { } shard ? shard.Positions(ids.Count).ToList() : Enumerable.Range(0, ids.Count).ToList();
         int total = ids.Count + positions.Count, done = 0;
-        Action step = () => progress?.Report((Interlocked.Increment(ref done), total));
+        Action<long> step = id => progress?.Report(new CampaignProgress(Interlocked.Increment(ref done), total, id));
         var plans = Select(campaign, options, step, cancellationToken);
 
         Directory.CreateDirectory(campaign.OutDir);
@@ -70,7 +70,7 @@ public static class BackgroundMaker
         Parallel.For(0, positions.Count, Parallelism(options, cancellationToken), k =>
         {
             results[k] = MakeOne(plans[positions[k]], campaign, options, cancellationToken);
-            step();
+            step(plans[positions[k]].ObsId);
         });
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -101,12 +101,12 @@ public static class BackgroundMaker
     /// <paramref name="shardCount"/>) that makes each.
     /// </summary>
     public static CampaignCompletion Complete(GammapyToolsConfig config, MakeBackgroundOptions options, int? shardCount = null,
-        IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<CampaignProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var campaign = Open(config, options);
         var ids = campaign.Targets.ObsIds;
         int done = 0;
-        var plans = Select(campaign, options, () => progress?.Report((Interlocked.Increment(ref done), ids.Count)), cancellationToken);
+        var plans = Select(campaign, options, id => progress?.Report(new CampaignProgress(Interlocked.Increment(ref done), ids.Count, id)), cancellationToken);
         var missing = new List<MissingOutput>();
         for (int k = 0; k < plans.Count; k++)
             if (plans[k].Error is null && !File.Exists(plans[k].Output))
@@ -167,14 +167,14 @@ public static class BackgroundMaker
         new() { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken };
 
     /// <summary>The background runs of every run of in_dir (never only a shard's: see <see cref="Run"/>).</summary>
-    private static IReadOnlyList<TargetPlan> Select(Campaign c, MakeBackgroundOptions options, Action step, CancellationToken cancellationToken)
+    private static IReadOnlyList<TargetPlan> Select(Campaign c, MakeBackgroundOptions options, Action<long> step, CancellationToken cancellationToken)
     {
         var ids = c.Targets.ObsIds;
         var plans = new TargetPlan[ids.Count];
         Parallel.For(0, ids.Count, Parallelism(options, cancellationToken), k =>
         {
             plans[k] = SelectOne(ids[k], c, cancellationToken);
-            step();
+            step(ids[k]);
         });
         return plans;
     }

@@ -15,7 +15,7 @@ public sealed record PrepareResult(string InDir, IReadOnlyList<Run> Runs, IReadO
 /// </summary>
 public static class DatasetPreparer
 {
-    public static PrepareResult Prepare(GammapyToolsConfig config, bool overwrite = false, IProgress<(int Done, int Total)>? progress = null,
+    public static PrepareResult Prepare(GammapyToolsConfig config, bool overwrite = false, IProgress<Output.CampaignProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         var store = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
@@ -30,8 +30,8 @@ public static class DatasetPreparer
         for (int i = 0; i < ids.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report((i, ids.Count));
             long id = ids[i];
+            progress?.Report(new Output.CampaignProgress(i, ids.Count, id));
             if (!store.Contains(id)) { missing.Add(id); continue; }
             foreach (string source in store.HdusOf(id).Select(h => h.FilePath).Distinct())
             {
@@ -45,7 +45,7 @@ public static class DatasetPreparer
             }
         }
         cancellationToken.ThrowIfCancellationRequested();
-        progress?.Report((ids.Count, ids.Count));
+        progress?.Report(new Output.CampaignProgress(ids.Count, ids.Count));
         config.Section("run_selection").Set("missing_runs", missing.Select(m => (object?)m).ToList());
 
         var runs = new List<Run>();

@@ -81,7 +81,7 @@ public static class MimicDatasetBuilder
     /// <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
     public static CampaignResults<MimicDatasetResult> Run(GammapyToolsConfig config, MimicDatasetOptions options,
-        IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<CampaignProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var c = Open(config, options);
@@ -102,7 +102,7 @@ public static class MimicDatasetBuilder
 
         var positions = options.Shard is { } shard ? shard.Positions(c.Ids.Count).ToList() : Enumerable.Range(0, c.Ids.Count).ToList();
         int done = 0, total = c.Ids.Count + positions.Count;
-        Action step = () => progress?.Report((Interlocked.Increment(ref done), total));
+        Action<long> step = id => progress?.Report(new CampaignProgress(Interlocked.Increment(ref done), total, id));
         var (selections, errors, plan) = Select(c, options, step, cancellationToken);
 
         // 3. Conversions, target by target: only the shard's.
@@ -113,7 +113,7 @@ public static class MimicDatasetBuilder
             results[n] = errors[k] is { } error
                 ? new MimicDatasetResult(c.Ids[k], null, [], [], error)
                 : ConvertTarget(c.Targets[k]!, selections[k]!, plan.For(c.Ids[k]), c.Criteria, c.Catalogs, c.OutDir, options, cancellationToken);
-            step();
+            step(c.Ids[k]);
         });
         cancellationToken.ThrowIfCancellationRequested();
         return new CampaignResults<MimicDatasetResult>(results, options.Shard is null ? WriteIndexes(config, c, selections) : []);
@@ -125,13 +125,13 @@ public static class MimicDatasetBuilder
     /// and reports the missing outputs, with the shard (of <paramref name="shardCount"/>) that makes each.
     /// </summary>
     public static CampaignCompletion Complete(GammapyToolsConfig config, MimicDatasetOptions options, int? shardCount = null,
-        IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<CampaignProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var c = Open(config, options);
         CheckSeed(c.OutDir, c.NMimic, options);
         int done = 0;
-        var (selections, errors, plan) = Select(c, options, () => progress?.Report((Interlocked.Increment(ref done), c.Ids.Count)), cancellationToken);
+        var (selections, errors, plan) = Select(c, options, id => progress?.Report(new CampaignProgress(Interlocked.Increment(ref done), c.Ids.Count, id)), cancellationToken);
         var missing = new List<MissingOutput>();
         for (int k = 0; k < c.Ids.Count; k++)
         {
@@ -184,7 +184,7 @@ public static class MimicDatasetBuilder
 
     /// <summary>Steps 1 and 2 for the whole run list (never only a shard's: the plan couples targets).</summary>
     private static (CandidateSelection?[] Selections, Exception?[] Errors, MimicPlan Plan) Select(Campaign c, MimicDatasetOptions options,
-        Action step, CancellationToken cancellationToken)
+        Action<long> step, CancellationToken cancellationToken)
     {
         // 1. Candidates of every target.
         var selections = new CandidateSelection?[c.Ids.Count];
@@ -197,7 +197,7 @@ public static class MimicDatasetBuilder
                 selections[k] = MimicCandidateFinder.Find(target, c.SearchRuns, c.Criteria, c.Cache, c.KlTables, c.Scrambles, c.InDir, cancellationToken);
             }
             catch (Exception e) when (IsTargetError(e)) { errors[k] = e; }
-            step();
+            step(c.Ids[k]);
         });
 
         // 2. The plan of the whole run list.

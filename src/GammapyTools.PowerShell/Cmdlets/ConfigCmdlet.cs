@@ -73,11 +73,12 @@ public abstract class ConfigCmdlet : GammapyCmdlet
     /// config) is a terminating error naming the file; per-run failures are the campaign's results.
     /// </summary>
     protected T? RunCampaign<T>(GammapyToolsConfig config, string activity, string unit, string errorId,
-        Func<IProgress<(int Done, int Total)>, CancellationToken, T> work) where T : class
+        Func<IProgress<Output.CampaignProgress>, CancellationToken, T> work) where T : class
     {
         try
         {
-            var result = RunInBackground(work, p => ReportProgress(activity, $"{p.Done} of {p.Total} {unit}", p.Done, p.Total));
+            var result = RunInBackground(work, p => ReportProgress(activity, $"{p.Done} of {p.Total} {unit}", p.Done, p.Total,
+                currentOperation: p.ObsId is long id ? $"run {id}" : null));
             CompleteAllProgress();
             return result;
         }

@@ -2,6 +2,7 @@ using GammapyTools.Background;
 using GammapyTools.Cluster;
 using GammapyTools.Config;
 using GammapyTools.Dl3;
+using GammapyTools.Output;
 using GammapyTools.Simulation;
 using GammapyTools.Tests.Support;
 
@@ -120,7 +121,7 @@ public class BackgroundMakerTests(ITestOutputHelper output)
         Assert.ThrowsAny<OperationCanceledException>(() => BackgroundMaker.Run(Variant(shardOut), NoCatalogs with { Shard = new Shard(1, 2) }, null, new CancellationToken(true)));
         using (var cts = new CancellationTokenSource())
         {
-            var progress = new InlineProgress<(int Done, int Total)>(p => { if (p.Done == 3) cts.Cancel(); }); // after the selection of the 3 runs
+            var progress = new InlineProgress<CampaignProgress>(p => { if (p.Done == 3) cts.Cancel(); }); // after the selection of the 3 runs
             Assert.ThrowsAny<OperationCanceledException>(() => BackgroundMaker.Run(Variant(shardOut), NoCatalogs with { Shard = new Shard(1, 2), MaxParallelism = 1 }, progress, cts.Token));
         }
         Assert.Empty(StoreComparison.TempFiles(shardOut));

@@ -3,6 +3,7 @@ using GammapyTools.Config;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Mimic;
+using GammapyTools.Output;
 using GammapyTools.Simulation;
 using GammapyTools.Tests.Support;
 
@@ -234,10 +235,16 @@ public class MimicDatasetBuilderTests(ITestOutputHelper output)
         // nothing partial or temporary is left, no index is written.
         using var cts = new CancellationTokenSource();
         int converted = 0;
-        var progress = new InlineProgress<(int Done, int Total)>(p => { if (p.Done > c.Targets.Count) { converted = p.Done - c.Targets.Count; cts.Cancel(); } });
+        var reported = new System.Collections.Concurrent.ConcurrentBag<long?>();
+        var progress = new InlineProgress<CampaignProgress>(p =>
+        {
+            reported.Add(p.ObsId);
+            if (p.Done > c.Targets.Count) { converted = p.Done - c.Targets.Count; cts.Cancel(); }
+        });
         Assert.ThrowsAny<OperationCanceledException>(() =>
             MimicDatasetBuilder.Run(GammapyToolsConfig.Load(path), new MimicDatasetOptions { Seed = 3, MaxParallelism = 2 }, progress, cts.Token));
         Assert.Empty(StoreComparison.TempFiles(outDir));
+        Assert.All(reported, id => Assert.NotNull(id));   // every step names the run it was about (the progress bar's current run)
         int outputs = Enumerable.Range(1, NMimic).Sum(i => Directory.GetFiles(MimicDatasetBuilder.DatasetFolder(outDir, i), "*.fits*").Length);
         output.WriteLine($"cancelled after {converted} target(s): {outputs} output file(s) of {(c.Targets.Count - 2) * NMimic}");
         Assert.True(outputs < (c.Targets.Count - 2) * NMimic, "the campaign went on after cancellation");
