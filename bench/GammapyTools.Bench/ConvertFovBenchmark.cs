@@ -28,7 +28,11 @@ public sealed class ConvertFovBenchmark : IBenchmark
             int events = EventFileGenerator.Write(input, Events, FitsReadBenchmark.Seed);
             long size = new FileInfo(input).Length;
             ctx.Log.WriteLine($"  generated {input} ({size / 1e6:0.0} MB) in {Stopwatch.GetElapsedTime(t0).TotalSeconds:0.0} s");
-            var target = new Run { ObsId = 70000, Path = Path.Combine(dir, "run_070000.fits"), RaPnt = 166.11, DecPnt = 38.21, Object = "Mrk 421", RaObj = 166.11, DecObj = 38.21 };
+            // The converter reads the target's pointing from its own EVENTS header: a small target file of another run.
+            string targetFile = Path.Combine(dir, "target", "run_070000.fits");
+            Directory.CreateDirectory(Path.GetDirectoryName(targetFile)!);
+            EventFileGenerator.Write(targetFile, 1_000, FitsReadBenchmark.Seed + 1);
+            var target = Dl3.Run.FromFile(targetFile);
             string copy = Path.Combine(dir, "copy.fits"), outPath = Path.Combine(dir, "out", "run_070000.fits");
 
             double baseline = ctx.Measure("baseline FitsFile.ReadAll + FitsWriter.Write", () =>

@@ -111,21 +111,26 @@ public static class Scrambler
         Store(decCol, ev.Dec, changed);
         if (xCol is not null) Store(xCol, ev.Xoff!, changed);
         if (yCol is not null) Store(yCol, ev.Yoff!, changed);
-        if (horizon is not null) MoveHorizontal(events, horizon, ra0!, dec0!, ev.Ra, ev.Dec, changed);
+        if (horizon is not null) MoveHorizontal(events, horizon, ra0!, dec0!, ev.Ra, ev.Dec, changed, rowRanges, parallel);
         return reports;
     }
 
     /// <summary>New ALT/AZ of the moved events, from their original RA/DEC and ALT/AZ to their final RA/DEC.</summary>
-    private static void MoveHorizontal(BinaryTable events, HorizontalFrame horizon, double[] ra0, double[] dec0, double[] ra, double[] dec, bool[] changed)
+    /// <remarks>Each event moves on its own (no random numbers), so the rows run in parallel with the same result.</remarks>
+    private static void MoveHorizontal(BinaryTable events, HorizontalFrame horizon, double[] ra0, double[] dec0, double[] ra, double[] dec, bool[] changed,
+        System.Collections.Concurrent.OrderablePartitioner<Tuple<int, int>> rowRanges, ParallelOptions parallel)
     {
         FitsColumn? altCol = events.Find(AltColumn), azCol = events.Find(AzColumn);
         if (altCol is null || azCol is null) return;
         double[] alt = altCol.ToDoubles(), az = azCol.ToDoubles();
-        for (int i = 0; i < alt.Length; i++)
+        Parallel.ForEach(rowRanges, parallel, range =>
         {
-            if (!changed[i] || !double.IsFinite(alt[i]) || !double.IsFinite(az[i]) || Math.Abs(alt[i]) > 90) continue;
-            (alt[i], az[i]) = horizon.Move(new SkyCoord(ra0[i], dec0[i]), alt[i], az[i], new SkyCoord(ra[i], dec[i]));
-        }
+            for (int i = range.Item1; i < range.Item2; i++)
+            {
+                if (!changed[i] || !double.IsFinite(alt[i]) || !double.IsFinite(az[i]) || Math.Abs(alt[i]) > 90) continue;
+                (alt[i], az[i]) = horizon.Move(new SkyCoord(ra0[i], dec0[i]), alt[i], az[i], new SkyCoord(ra[i], dec[i]));
+            }
+        });
         Store(altCol, alt, changed);
         Store(azCol, az, changed, wrap360: true);
     }
