@@ -160,7 +160,10 @@ public sealed class ConvertFovCommand : GammapyCmdlet
                 Sources = _options.Sources, Seed = _options.Seed, NameByBackground = true,
             };
         }
-        for (int i = 0; i < _inputs.Count; i++) ConvertOne(_inputs[i].Run, _inputs[i].File, i);
+        CompleteProgressWhenStopped(() =>
+        {
+            for (int i = 0; i < _inputs.Count; i++) ConvertOne(_inputs[i].Run, _inputs[i].File, i);
+        });
         base.EndProcessing();
     }
 
