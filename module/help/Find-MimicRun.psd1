@@ -12,7 +12,7 @@
         Config          = 'A configuration whose background_selection gives the criteria, and whose io.in_dir holds the targets'' reference models.'
         TableDirectory  = 'A folder where KL tables (<obs>_kl.fits) are stored and reused (store_KL).'
         Catalog         = 'Catalog files (gamma-cat, 3HWC) of known sources whose excess is measured in each candidate besides its own object; default: those under $GAMMAPY_DATA, if any.'
-        CachePath       = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use and refreshed for runs whose files changed.'
+        CachePath       = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use (rebuilt when corrupted); from an existing index only the models compared are decoded, and a run whose file changed since it was indexed is read from its file (Update-BackgroundIndex refreshes the index).'
     }
     Inputs      = @(@{ Type = 'GammapyTools.Dl3.Run'; Description = 'Target runs, by value.' })
     Outputs     = @(@{ Type = 'GammapyTools.Mimic.MimicCandidate'; Description = 'The candidates, best first: ObsId, KlDivergence, Livetime, ScrambleSignificance (largest excess at the positions it would scramble; Scramble holds each position) and the Run.' })

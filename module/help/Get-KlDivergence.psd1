@@ -11,7 +11,7 @@
         Path           = 'DL3 files of the runs to compare, by property name (Path or FullName); their headers are read as Get-Run -Path does.'
         TableDirectory = 'Folder of the per-reference KL tables <obs>_kl.fits: existing values are reused, new ones are added. The file is written atomically.'
         ThrottleLimit  = 'Largest number of models read and compared in parallel. Default: the number of processors.'
-        CachePath      = 'Folder of the background-model index (see Update-BackgroundIndex). Default: $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use and refreshed for runs whose files changed.'
+        CachePath      = 'Folder of the background-model index (see Update-BackgroundIndex). Default: $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use (rebuilt when corrupted); from an existing index only the models compared are decoded, and a run whose file changed since it was indexed is read from its file (Update-BackgroundIndex refreshes the index).'
     }
     Inputs      = @(
         @{ Type = 'GammapyTools.Dl3.Run'; Description = 'Runs to compare, by value.' }

@@ -13,7 +13,7 @@
         Force         = 'Rebuilds outputs that exist.'
         Catalog       = 'Catalog files whose sources and stars are excluded (gammacat.fits.gz, 3HWC.ecsv, Hipparcos_MAG8_1997.dat). Default: $GAMMAPY_DATA/catalogs and exclusion.star_cat.'
         ThrottleLimit = 'How many runs are processed at once (at least 1). Default: config.njobs (-1 means every core), else the number of cores.'
-        CachePath     = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use and refreshed for runs whose files changed.'
+        CachePath     = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use (rebuilt when corrupted); from an existing index only the models compared are decoded, and a run whose file changed since it was indexed is read from its file (Update-BackgroundIndex refreshes the index).'
         Shard         = 'Part i/N of in_dir''s runs to build (1-based, e.g. 2/8); no index is written (Complete-Background writes it when every part has run).'
         PassThru      = 'Returns one result object per run (OBS_ID, output run, background runs used, hours, warnings, error) instead of the config.'
     }

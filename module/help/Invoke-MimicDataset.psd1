@@ -17,7 +17,7 @@
         NoScramble    = 'Does not scramble the background runs'' sources out of their events (their excess is still measured and bright ones refused).'
         Catalog       = 'Catalog files (gamma-cat, 3HWC) of known sources scrambled out of background runs and measured before a run is accepted, besides its own object; default: those under $GAMMAPY_DATA, if any.'
         ThrottleLimit = 'How many target runs are processed at once (at least 1). Default: config.njobs (-1 means every core), else the number of cores.'
-        CachePath     = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use and refreshed for runs whose files changed.'
+        CachePath     = 'Folder of the background-model index (see Update-BackgroundIndex). Default: config.cache_dir, else $XDG_CACHE_HOME/gammapytools, else ~/.cache/gammapytools. Models of runs of a data store are taken from the store''s index there, which is built on first use (rebuilt when corrupted); from an existing index only the models compared are decoded, and a run whose file changed since it was indexed is read from its file (Update-BackgroundIndex refreshes the index).'
         Shard         = 'Part i/N of the run list to convert (1-based, e.g. 2/8); no indexes or configs are written (Complete-MimicDataset writes them when every part has run).'
     }
     Inputs      = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A configuration, by value.' })

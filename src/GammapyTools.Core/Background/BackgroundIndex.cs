@@ -92,13 +92,14 @@ public sealed class BackgroundIndex
         var clock = System.Diagnostics.Stopwatch.StartNew();
         string path = PathFor(store.Root);
         string? rejected = null;
-        Dictionary<(string, string), BackgroundIndexEntry> existing = [];
+        // Entries are decoded only where their file is unchanged (the others are read again anyway).
+        Dictionary<(string, string), BackgroundIndexFile.Slot> existing = [];
+        BackgroundIndexFile? file = null;
         if (!rebuild)
         {
-            var (entries, why) = TryRead(path, store.Root);
-            rejected = why;
-            if (entries is not null)
-                foreach (var e in entries) existing[(e.RelativePath, e.HduName.ToUpperInvariant())] = e;
+            (file, rejected) = TryOpen(path, store.Root);
+            if (file is not null)
+                foreach (var e in file.Entries) existing[(e.RelativePath, e.HduName.ToUpperInvariant())] = e;
         }
 
         // Every run's background HDU, with the identity of its file now.
@@ -122,7 +123,7 @@ public sealed class BackgroundIndex
                 long size = info.Length, mtime = info.LastWriteTimeUtc.Ticks;
                 if (existing.TryGetValue((relative, location.HduName.ToUpperInvariant()), out var old) && old.Size == size && old.MtimeTicks == mtime)
                 {
-                    result[i] = old with { ObsId = id };
+                    result[i] = file!.Decode(old) with { ObsId = id };
                     Interlocked.Increment(ref reused);
                 }
                 else
@@ -230,6 +231,23 @@ public sealed class BackgroundIndex
     /// </summary>
     public static (IReadOnlyList<BackgroundIndexEntry>? Entries, string? Rejected) TryRead(string path, string storeRoot)
     {
+        var (file, rejected) = TryOpen(path, storeRoot);
+        if (file is null) return (null, rejected);
+        try { return (file.Entries.Select(file.Decode).ToList(), null); }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or IOException or InvalidDataException or OverflowException)
+        {
+            return (null, $"unparsable: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Opens an index file with every check <see cref="TryRead"/> makes (header, length, SHA-256 of
+    /// the whole payload, store, the layout of every entry) but decodes no model: a search that
+    /// compares a few hundred of 30,000 runs decodes those only (<see cref="BackgroundIndexFile.Decode"/>).
+    /// Null and why when the file is missing or not trusted.
+    /// </summary>
+    public static (BackgroundIndexFile? File, string? Rejected) TryOpen(string path, string storeRoot)
+    {
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (FileNotFoundException) { return (null, null); }
@@ -251,26 +269,49 @@ public sealed class BackgroundIndex
             string root = r.ReadString();
             if (root != System.IO.Path.GetFullPath(storeRoot)) return (null, $"made for another store ({root})");
             int count = r.ReadInt32();
-            var entries = new List<BackgroundIndexEntry>(count);
+            if (count < 0) throw new InvalidDataException($"{count} entries");
+            var entries = new List<BackgroundIndexFile.Slot>(count);
             for (int i = 0; i < count; i++)
             {
                 long obsId = r.ReadInt64();
                 string relative = r.ReadString(), hdu = r.ReadString();
                 long size = r.ReadInt64(), mtime = r.ReadInt64();
-                string cls = r.ReadString();
+                long offset = r.BaseStream.Position;
+                // The layout is walked (lengths checked against the payload) so a structurally bad
+                // file is refused here, as when every model was decoded at once.
+                r.ReadString();
                 int axes = r.ReadInt32();
-                var edges = new double[axes][];
-                for (int a = 0; a < axes; a++) edges[a] = ReadDoubles(r);
-                var values = ReadDoubles(r);
-                string source = $"{System.IO.Path.Combine(storeRoot, relative)}[{hdu}]";
-                entries.Add(new BackgroundIndexEntry(obsId, relative, hdu, size, mtime, new BackgroundModel(cls, edges, values, source)));
+                if (axes < 0) throw new InvalidDataException($"{axes} axes");
+                for (int a = 0; a <= axes; a++) SkipDoubles(r);
+                entries.Add(new BackgroundIndexFile.Slot(obsId, relative, hdu, size, mtime, HeaderLength + (int)offset));
             }
-            return (entries, null);
+            if (r.BaseStream.Position != length) throw new InvalidDataException("bytes after the last entry");
+            return (new BackgroundIndexFile(bytes, storeRoot, entries), null);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or IOException or InvalidDataException or OverflowException)
         {
             return (null, $"unparsable: {e.Message}");
         }
+    }
+
+    private static void SkipDoubles(BinaryReader r)
+    {
+        int n = r.ReadInt32();
+        if (n < 0 || n > 100_000_000) throw new InvalidDataException($"array of {n} values");
+        long next = r.BaseStream.Position + 8L * n;
+        if (next > r.BaseStream.Length) throw new EndOfStreamException();
+        r.BaseStream.Position = next;
+    }
+
+    /// <summary>Reads one model at a payload position (its class, axes, values), as <see cref="Write"/> put it.</summary>
+    internal static BackgroundModel ReadModel(byte[] bytes, int offset, string source)
+    {
+        using var r = new BinaryReader(new MemoryStream(bytes, offset, bytes.Length - offset, writable: false), Encoding.UTF8);
+        string cls = r.ReadString();
+        int axes = r.ReadInt32();
+        var edges = new double[axes][];
+        for (int a = 0; a < axes; a++) edges[a] = ReadDoubles(r);
+        return new BackgroundModel(cls, edges, ReadDoubles(r), source);
     }
 
     private static void WriteDoubles(BinaryWriter w, double[] values)
@@ -288,4 +329,36 @@ public sealed class BackgroundIndex
         if (r.Read(span) != span.Length) throw new EndOfStreamException();
         return values;
     }
+}
+
+/// <summary>
+/// A verified background index file held in memory, its models decoded on demand (see
+/// <see cref="BackgroundIndex.TryOpen"/>). Thread-safe: decoding only reads the bytes.
+/// </summary>
+public sealed class BackgroundIndexFile
+{
+    /// <summary>One entry: its file identity and where its model starts.</summary>
+    public sealed record Slot(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, int Offset);
+
+    private readonly byte[] _bytes;
+    private readonly Dictionary<(string Relative, string Hdu), Slot> _byFile;
+
+    internal BackgroundIndexFile(byte[] bytes, string storeRoot, IReadOnlyList<Slot> entries)
+    {
+        _bytes = bytes;
+        StoreRoot = storeRoot;
+        Entries = entries;
+        _byFile = new Dictionary<(string, string), Slot>(entries.Count);
+        foreach (var e in entries) _byFile[(e.RelativePath, e.HduName.ToUpperInvariant())] = e;
+    }
+
+    public string StoreRoot { get; }
+    public IReadOnlyList<Slot> Entries { get; }
+
+    /// <summary>The entry of a file's HDU (path relative to the store, HDU name in any case), or null.</summary>
+    public Slot? Find(string relativePath, string hduName) => _byFile.GetValueOrDefault((relativePath, hduName.ToUpperInvariant()));
+
+    /// <summary>An entry with its model decoded.</summary>
+    public BackgroundIndexEntry Decode(Slot slot) => new(slot.ObsId, slot.RelativePath, slot.HduName, slot.Size, slot.MtimeTicks,
+        BackgroundIndex.ReadModel(_bytes, slot.Offset, $"{System.IO.Path.Combine(StoreRoot, slot.RelativePath)}[{slot.HduName}]"));
 }

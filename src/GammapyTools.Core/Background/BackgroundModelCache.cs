@@ -7,15 +7,16 @@ namespace GammapyTools.Background;
 /// <summary>
 /// Background models read once per (file, HDU) and kept: thread-safe, loads in parallel. A model
 /// that failed to load is not cached (the next request tries again). With a
-/// <see cref="BackgroundIndex"/>, the first request for a run of a data store brings that store's
-/// persistent index up to date (built on first use) and takes every model of the store from it,
-/// so a fresh process reads one index file instead of decompressing every run.
+/// <see cref="BackgroundIndex"/>, the first request for a run of a data store opens that store's
+/// persistent index (built on first use, rebuilt when not trusted) and takes the models from it,
+/// so a fresh process reads one index file instead of decompressing every run; from a trusted
+/// index file only the models asked for are decoded and their files' identity checked.
 /// </summary>
 public sealed class BackgroundModelCache
 {
     private readonly ConcurrentDictionary<(string File, string Hdu), Lazy<BackgroundModel>> _models = new();
-    private readonly ConcurrentDictionary<string, Lazy<IReadOnlyDictionary<(string File, string Hdu), BackgroundModel>>> _stores = new();
-    private readonly ConcurrentQueue<BackgroundIndexSummary> _summaries = new();
+    private readonly ConcurrentDictionary<string, Lazy<StoreModels>> _stores = new();
+    private readonly ConcurrentQueue<StoreModels> _summaries = new();
 
     public BackgroundModelCache(BackgroundIndex? index = null) => Index = index;
 
@@ -23,7 +24,7 @@ public sealed class BackgroundModelCache
     public BackgroundIndex? Index { get; }
 
     /// <summary>What the index did for a store this cache touched, once each (for warnings: an index that could not be written); null when none is left.</summary>
-    public BackgroundIndexSummary? TakeIndexSummary() => _summaries.TryDequeue(out var s) ? s : null;
+    public BackgroundIndexSummary? TakeIndexSummary() => _summaries.TryDequeue(out var s) ? s.Summary() : null;
 
     public int Count => _models.Count;
 
@@ -32,10 +33,11 @@ public sealed class BackgroundModelCache
     {
         var location = run.FindHdu("bkg")
             ?? throw new FitsException($"run {run.ObsId} has no background model (no bkg HDU)", run.Path);
-        if (Index is not null && run.DataStore is not null)
+        if (Index is not null && run.DataStore is not null && ModelsOf(run.DataStore) is { } store)
         {
-            var models = StoreModels(run.DataStore);
-            if (models.TryGetValue((Path.GetFullPath(location.FilePath), location.HduName.ToUpperInvariant()), out var model)) return model;
+            var key = (Path.GetFullPath(location.FilePath), location.HduName.ToUpperInvariant());
+            if (store.Built is { } built) return built.TryGetValue(key, out var model) ? model : Get(location);
+            return GetCached(key, () => store.FromIndex(location) ?? BackgroundModel.Read(location));
         }
         return Get(location);
     }
@@ -49,8 +51,8 @@ public sealed class BackgroundModelCache
         if (Index is not null) _stores.TryAdd(Path.GetFullPath(store.Root), NewStoreEntry(store.Root, store));
     }
 
-    /// <summary>A store's models from its index, brought up to date once per cache.</summary>
-    private IReadOnlyDictionary<(string File, string Hdu), BackgroundModel> StoreModels(string storeRoot)
+    /// <summary>A store's models from its index, prepared once per cache; null when the store cannot be opened.</summary>
+    private StoreModels? ModelsOf(string storeRoot)
     {
         string root = Path.GetFullPath(storeRoot);
         var lazy = _stores.GetOrAdd(root, r => NewStoreEntry(r, null));
@@ -58,22 +60,89 @@ public sealed class BackgroundModelCache
         catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException)
         {
             // An unreadable store index is not the index's business: the models are read one by one (and fail there if they must).
-            return new Dictionary<(string, string), BackgroundModel>();
+            return null;
         }
     }
 
-    private Lazy<IReadOnlyDictionary<(string File, string Hdu), BackgroundModel>> NewStoreEntry(string root, DataStore? opened) =>
+    /// <summary>
+    /// A trusted index file is used as it is: its models decoded, and their files' identity checked,
+    /// only for the runs asked for (a search compares a few hundred of 30,000 runs); a run whose
+    /// file changed or that the index lacks is read from its file (Update-BackgroundIndex refreshes
+    /// the index). Without a trusted index file, the index is built (or rebuilt) for the whole store.
+    /// </summary>
+    private Lazy<StoreModels> NewStoreEntry(string root, DataStore? opened) =>
         new(() =>
         {
-            var (models, summary) = Index!.Update(opened ?? DataStore.Open(root));
-            _summaries.Enqueue(summary);
-            return models;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            string path = Index!.PathFor(root);
+            var (file, _) = BackgroundIndex.TryOpen(path, root);
+            StoreModels result;
+            if (file is not null) result = new StoreModels(file, path, clock.Elapsed);
+            else
+            {
+                var (models, summary) = Index.Update(opened ?? DataStore.Open(root));
+                result = new StoreModels(models, summary);
+            }
+            _summaries.Enqueue(result);
+            return result;
         }, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public BackgroundModel Get(HduLocation location)
+    /// <summary>One store's models: either all of them from a build, or a trusted index file decoded on demand.</summary>
+    private sealed class StoreModels
     {
-        var key = (Path.GetFullPath(location.FilePath), location.HduName.ToUpperInvariant());
-        var lazy = _models.GetOrAdd(key, _ => new Lazy<BackgroundModel>(() => BackgroundModel.Read(location), LazyThreadSafetyMode.ExecutionAndPublication));
+        private readonly BackgroundIndexFile? _file;
+        private readonly BackgroundIndexSummary? _built;
+        private readonly string _path = "";
+        private readonly TimeSpan _opened;
+        private int _reused, _read;
+
+        public StoreModels(IReadOnlyDictionary<(string File, string Hdu), BackgroundModel> models, BackgroundIndexSummary summary)
+        {
+            Built = models;
+            _built = summary;
+        }
+
+        public StoreModels(BackgroundIndexFile file, string path, TimeSpan opened)
+        {
+            _file = file;
+            _path = path;
+            _opened = opened;
+        }
+
+        public IReadOnlyDictionary<(string File, string Hdu), BackgroundModel>? Built { get; }
+
+        /// <summary>The model from the index when its file is unchanged since it was indexed; else null (read the file).</summary>
+        public BackgroundModel? FromIndex(HduLocation location)
+        {
+            var slot = _file!.Find(Path.GetRelativePath(_file.StoreRoot, location.FilePath), location.HduName);
+            var info = new FileInfo(location.FilePath);
+            if (slot is not null && info.Exists && info.Length == slot.Size && info.LastWriteTimeUtc.Ticks == slot.MtimeTicks)
+            {
+                try
+                {
+                    var model = _file.Decode(slot).Model;
+                    Interlocked.Increment(ref _reused);
+                    return model;
+                }
+                catch (Exception e) when (e is ArgumentException or EndOfStreamException or InvalidDataException) { }
+            }
+            Interlocked.Increment(ref _read);
+            return null;
+        }
+
+        public BackgroundIndexSummary Summary() => _built ?? new BackgroundIndexSummary
+        {
+            DataStore = _file!.StoreRoot, IndexPath = _path, Runs = _file.Entries.Count, Reused = _reused, Read = _read, Removed = 0,
+            Failed = [], Rejected = null, WriteError = null, Written = false, Elapsed = _opened,
+        };
+    }
+
+    public BackgroundModel Get(HduLocation location) =>
+        GetCached((Path.GetFullPath(location.FilePath), location.HduName.ToUpperInvariant()), () => BackgroundModel.Read(location));
+
+    private BackgroundModel GetCached((string File, string Hdu) key, Func<BackgroundModel> load)
+    {
+        var lazy = _models.GetOrAdd(key, _ => new Lazy<BackgroundModel>(load, LazyThreadSafetyMode.ExecutionAndPublication));
         try { return lazy.Value; }
         catch
         {

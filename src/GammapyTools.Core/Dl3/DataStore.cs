@@ -106,8 +106,11 @@ public sealed class DataStore
         using var f = FitsFile.Open(path);
         var info = f.Find(h => string.Equals(h.GetString("HDUCLAS2")?.Trim(), "HDU", StringComparison.OrdinalIgnoreCase))
             ?? f.Find("HDU_INDEX") ?? (f.Hdus.Count > 1 ? f.Hdus[1] : throw new FitsException("the hdu-index has no table", path));
-        var t = f.ReadTable(info).Table;
-        foreach (var col in new[] { "OBS_ID", "HDU_TYPE", "HDU_CLASS", "FILE_DIR", "FILE_NAME", "HDU_NAME" })
+        string[] needed = ["OBS_ID", "HDU_TYPE", "HDU_CLASS", "FILE_DIR", "FILE_NAME", "HDU_NAME"];
+        // Only the columns used are decoded (180,000 rows for a 30,000-run store).
+        var columns = TableLayout.FromHeader(info.Header).Columns.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var t = f.ReadTable(info, needed.Where(columns.Contains).ToList()).Table;
+        foreach (var col in needed)
             if (!t.Contains(col)) throw new FitsException($"the hdu-index has no {col} column", path, keyword: col);
             else if (col == "OBS_ID" ? !IsNumber(t[col]) : t[col].Format.Type != 'A')
                 throw new FitsException($"the hdu-index column {col} is declared '{t[col].Format}'; it must be {(col == "OBS_ID" ? "a number" : "text")}", path, keyword: col);
@@ -118,9 +121,15 @@ public sealed class DataStore
         var names = t["FILE_NAME"].Get<string>();
         var hduNames = t["HDU_NAME"].Get<string>();
         var result = new Dictionary<long, List<HduLocation>>();
+        string? lastDir = null, lastName = null, file = "";
         for (int i = 0; i < t.RowCount; i++)
         {
-            string file = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, dirs[i].Trim(), names[i].Trim()));
+            // A run's HDUs usually share one file on consecutive rows: its full path is resolved once.
+            if (dirs[i] != lastDir || names[i] != lastName)
+            {
+                file = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, dirs[i].Trim(), names[i].Trim()));
+                (lastDir, lastName) = (dirs[i], names[i]);
+            }
             var loc = new HduLocation(types[i].Trim().ToLowerInvariant(), classes[i].Trim().ToLowerInvariant(), file, hduNames[i].Trim());
             long id = (long)ids[i];
             if (!result.TryGetValue(id, out var list)) result[id] = list = new List<HduLocation>();
@@ -138,10 +147,11 @@ public sealed class DataStore
         var hdus = HdusOf(obsId);
         var events = hdus.FirstOrDefault(h => h.HduType == "events")
             ?? throw new FitsException($"the hdu-index lists no events HDU for run {obsId}", HduIndexPath);
-        if (Directory.Exists(events.FilePath))
-            throw new FitsException($"the hdu-index of {Root} points to a directory, not a file (run {obsId})", events.FilePath);
+        // One file-system call per run when the file is there (listing 30,000 runs).
         if (!File.Exists(events.FilePath))
-            throw new FitsException($"the hdu-index of {Root} points to a file that does not exist (run {obsId})", events.FilePath);
+            throw new FitsException(Directory.Exists(events.FilePath)
+                ? $"the hdu-index of {Root} points to a directory, not a file (run {obsId})"
+                : $"the hdu-index of {Root} points to a file that does not exist (run {obsId})", events.FilePath);
         if (_obsTable is null || !_obsRow.TryGetValue(obsId, out int row))
         {
             return FitsException.Guard(events.FilePath, () =>

@@ -180,6 +180,54 @@ public class BackgroundIndexTests
     }
 
     [Fact]
+    public void A_cache_over_a_trusted_index_checks_only_the_runs_asked_for_and_reads_a_changed_file_again()
+    {
+        var (store, _) = NewStore(runs: 6);
+        var runs = store.ObsIds.Select(store.GetRun).ToList();
+        string cache = TestPaths.NewTempDir();
+        var (_, built) = new BackgroundIndex(cache).Update(store);
+        byte[] indexBefore = File.ReadAllBytes(built.IndexPath);
+        // Run 0's file now holds run 1's content (another model); the index still describes the old file.
+        File.Copy(runs[1].Path, runs[0].Path, overwrite: true);
+        File.SetLastWriteTimeUtc(runs[0].Path, DateTime.UtcNow.AddMinutes(1));
+
+        var fresh = new BackgroundModelCache(new BackgroundIndex(cache));
+        AssertSameModel(FromFile(runs[1]), fresh.Get(runs[0]));   // the file's model now, not the indexed one
+        AssertSameModel(FromFile(runs[2]), fresh.Get(runs[2]));
+        AssertSameModel(FromFile(runs[2]), fresh.Get(runs[2]));   // decoded once, then kept
+        var summary = fresh.TakeIndexSummary()!;
+        Assert.Equal(runs.Count, summary.Runs);
+        Assert.Equal(1, summary.Read);
+        Assert.Equal(1, summary.Reused);
+        Assert.Null(summary.Rejected);
+        Assert.Equal(indexBefore, File.ReadAllBytes(built.IndexPath));   // a search does not rewrite a trusted index
+    }
+
+    [Theory]
+    [InlineData("flip")]
+    [InlineData("truncate")]
+    public void A_cache_never_trusts_a_damaged_index_it_rebuilds_it(string damage)
+    {
+        var (store, _) = NewStore(runs: 4);
+        var runs = store.ObsIds.Select(store.GetRun).ToList();
+        string cache = TestPaths.NewTempDir();
+        var (_, built) = new BackgroundIndex(cache).Update(store);
+        byte[] bytes = File.ReadAllBytes(built.IndexPath);
+        // A flipped bit inside the last model's values: only the whole-file checksum can see it.
+        if (damage == "flip") bytes[bytes.Length - 40] ^= 0x40;
+        else bytes = bytes[..(bytes.Length - 100)];
+        File.WriteAllBytes(built.IndexPath, bytes);
+
+        var fresh = new BackgroundModelCache(new BackgroundIndex(cache));
+        foreach (var run in runs) AssertSameModel(FromFile(run), fresh.Get(run));
+        var summary = fresh.TakeIndexSummary()!;
+        Assert.NotNull(summary.Rejected);
+        Assert.Equal(runs.Count, summary.Read);
+        Assert.True(summary.Written);
+        Assert.Null(BackgroundIndex.TryRead(built.IndexPath, store.Root).Rejected);
+    }
+
+    [Fact]
     public void The_default_folder_follows_XDG_CACHE_HOME()
     {
         string? saved = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
