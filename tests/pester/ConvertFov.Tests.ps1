@@ -1,18 +1,8 @@
 # Pester tests of Convert-Fov on the real H.E.S.S. and MAGIC files in tests/data.
 
 BeforeAll {
-    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    . (Join-Path $PSScriptRoot 'Support/TestData.ps1')
     Import-Module (Join-Path $script:RepoRoot 'GammapyTools.psd1') -Force
-    $script:Hess = Join-Path $script:RepoRoot 'tests/data/hess-dl3-dr1/data'
-    $script:Magic = Join-Path $script:RepoRoot 'tests/data/magic-rad-max'
-    $script:HessFiles = @(Get-ChildItem $script:Hess -Filter '*.fits.gz' | Sort-Object Name)
-    $script:MagicFiles = @(Get-ChildItem $script:Magic -Filter '*.fits' | Sort-Object Name)
-
-    function New-TempDir {
-        $dir = Join-Path ([IO.Path]::GetTempPath()) ("gpt-pester-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $dir | Out-Null
-        $dir
-    }
 }
 
 AfterAll {
