@@ -56,10 +56,10 @@ public class BackgroundPredictionTests(ITestOutputHelper output)
     private static IReadOnlyList<Run> HessRuns() =>
         Directory.GetFiles(TestPaths.Data("hess-dl3-dr1", "data"), "*.fits.gz").Order().Select(Run.FromFile).ToList();
 
-    [Fact]
+    [SkippableFact]
     public void Hess_models_times_observation_time_predict_the_counts_outside_known_sources()
     {
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED: gammapy (Debian python3-gammapy) is not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         var runs = HessRuns();
         var binning = new BackgroundBinning(0.1, 100, 10, 0, 2.5, 5);
         // Unsmoothed: the rate definition alone. Each run's model from its own events, and one model
@@ -83,10 +83,10 @@ public class BackgroundPredictionTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Default_hess_models_predict_background_in_every_analysis_bin_with_counts()
     {
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED: gammapy (Debian python3-gammapy) is not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         var runs = HessRuns();
         // The defaults (smoothing σ = 1 bin, floor), the template's binning; from the run itself.
         var models = runs.Select(r => BackgroundModelBuilder.Build(r, [r], new() { Binning = new BackgroundBinning(0.1, 100, 10, 0, 2.5, 5), Exclusions = HessExclusions() })).ToList();
@@ -99,10 +99,10 @@ public class BackgroundPredictionTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Sparse_simulated_models_from_the_run_or_from_matched_runs_predict_background_wherever_there_are_counts()
     {
-        if (!Oracles.HasGammapy) { output.WriteLine("SKIPPED: gammapy (Debian python3-gammapy) is not installed"); return; }
+        Oracles.Require(Oracle.Gammapy);
         var runs = DataStoreSimulator.Create(TestPaths.NewTempDir(), new SimulationOptions { RunCount = 5, Seed = 12, EventsPerRun = 600 });
         var binning = new BackgroundBinning(0.1, 100, 20, 0, 2.5, 10);
         var fromRun = runs.Take(2).Select(r => BackgroundModelBuilder.Build(r, [r], new() { Binning = binning })).ToList();
