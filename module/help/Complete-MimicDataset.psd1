@@ -4,6 +4,7 @@
         'The final step of a campaign run in parts (Invoke-MimicDataset -Shard i/N, or Submit-MimicCampaign on a Slurm cluster). Complete-MimicDataset makes the campaign''s candidate selection for every target of the run list (as each shard did), checks that every output it asks for exists (out_dir/mimic_i/<target file name> for every target that is not questionable), and then writes each mimic_i''s obs-index, hdu-index and config.yaml, with the questionable targets recorded, exactly as an unsharded run writes them: N shards and Complete-MimicDataset give byte-identical data stores to one Invoke-MimicDataset.'
         'When outputs are missing nothing is written and one error lists them, grouped by the shard that makes them when -ShardCount is given; the returned object says the same (Completed, Missing, UnfinishedShards). Targets that fail before any output is due (not in the target data store, no background model) are reported as non-terminating errors.'
         'Give the -Seed and -Ranked that the shards were run with.'
+        'It works only with out_dir to itself: it takes out_dir''s campaign lock (out_dir/.gammapy-tools.lock) so that no shard writes while it indexes, and a shard started meanwhile is refused. While processes of this same campaign (Invoke-MimicDataset shards with the same config, seed and -Ranked) still hold out_dir, it waits up to -Timeout seconds for them to end, then stops with an error (category ResourceBusy, id OutDirInUse) naming the processes and hosts that hold it; another campaign holding out_dir is the same error at once. A Slurm completion job (afterok) starts when every shard has ended, so it does not wait.'
     )
     Parameters  = @{
         Config        = 'The configuration of the campaign: an object from Import-GammapyToolsConfig, or the path of a gammapy-tools YAML file.'
@@ -11,6 +12,7 @@
         Seed          = 'The seed the shards were run with (default 0).'
         Ranked        = 'Give it when the shards were run with -Ranked.'
         ShardCount    = 'N of the shards'' -Shard i/N, so that missing outputs are reported by shard.'
+        Timeout       = 'Seconds to wait for processes of this same campaign (its shards) that still hold out_dir to end (default 30; 0: do not wait). Raise it to start the final step while the last shards still run; it honours Ctrl+C while waiting.'
         ThrottleLimit = 'How many target runs are checked at once (default: the number of cores).'
     }
     Inputs      = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A configuration, by value.' })

@@ -112,6 +112,18 @@ Start-Sleep 120
             "$err" | Should -Match "process $($child.Id) on host"
             "$err" | Should -Match 'other\.yaml'
             Test-Path (Join-Path $out 'mimic_1') | Should -BeFalse
+            # The final steps too: at once (no waiting for another campaign), as ResourceBusy naming the holder.
+            foreach ($complete in { Complete-MimicDataset -Config $config -Seed 1 -Timeout 60 -ErrorAction Stop }, { Complete-Background -Config $config -Timeout 60 -ErrorAction Stop }) {
+                $watch.Restart()
+                $err = $null
+                try { & $complete } catch { $err = $_ }
+                $watch.Elapsed.TotalSeconds | Should -BeLessThan 20
+                $err.FullyQualifiedErrorId | Should -BeLike 'OutDirInUse,*'
+                $err.CategoryInfo.Category | Should -Be 'ResourceBusy'
+                $err.TargetObject | Should -Be $out
+                "$err" | Should -Match "another campaign \(Invoke-MakeBackground, config other\.yaml; started by process $($child.Id) on host "
+            }
+            Test-Path (Join-Path $out 'mimic_1') | Should -BeFalse
         }
         finally {
             & kill -9 $child.Id   # no chance to release anything itself

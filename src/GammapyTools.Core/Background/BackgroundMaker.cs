@@ -56,7 +56,7 @@ public static class BackgroundMaker
         IProgress<CampaignProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var campaign = Open(config, options);
-        string identity = CampaignLock.IdentityOf("Invoke-MakeBackground", options.Overwrite.ToString(), config.ToYaml(campaign.OutDir));
+        string identity = CampaignLock.MemberIdentity(CampaignKey(config, campaign.OutDir), CampaignLock.IdentityOf(options.Overwrite.ToString()));
         using var campaignLock = CampaignLock.Acquire(campaign.OutDir, identity, $"Invoke-MakeBackground, config {config.SourcePath ?? "(not from a file)"}");
         StaleTempFiles.Remove(campaign.OutDir, campaignLock.Since);
         var ids = campaign.Targets.ObsIds;
@@ -80,6 +80,10 @@ public static class BackgroundMaker
         return new CampaignResults<MakeBackgroundResult>(results, finalErrors);
     }
 
+    /// <summary>The campaign a process belongs to (its shards and Complete-Background share it): the config.</summary>
+    private static string CampaignKey(GammapyToolsConfig config, string outDir) =>
+        CampaignLock.IdentityOf("Invoke-MakeBackground", config.ToYaml(outDir));
+
     /// <returns>The index files that could not be written (the per-run results are still returned).</returns>
     private static IReadOnlyList<Exception> WriteIndex(string outDir, IReadOnlyList<string> outputs)
     {
@@ -98,12 +102,18 @@ public static class BackgroundMaker
     /// The final step of a sharded background campaign: when every run's output exists, indexes
     /// out_dir and records bkg_runlist in <paramref name="config"/> (as an unsharded run does);
     /// otherwise writes nothing and reports the missing outputs with the shard (of
-    /// <paramref name="shardCount"/>) that makes each.
+    /// <paramref name="shardCount"/>) that makes each. It has out_dir to itself
+    /// (<see cref="CampaignLock.AcquireSole"/>): it waits up to <paramref name="lockWait"/> for the
+    /// campaign's shards (same config) to end, and another campaign there is a <see cref="CampaignLockException"/>.
+    /// Dead writers' temporary files are removed.
     /// </summary>
     public static CampaignCompletion Complete(GammapyToolsConfig config, MakeBackgroundOptions options, int? shardCount = null,
-        IProgress<CampaignProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<CampaignProgress>? progress = null, CancellationToken cancellationToken = default, TimeSpan lockWait = default)
     {
         var campaign = Open(config, options);
+        using var campaignLock = CampaignLock.AcquireSole(campaign.OutDir, CampaignKey(config, campaign.OutDir),
+            $"Complete-Background, config {config.SourcePath ?? "(not from a file)"}", lockWait, cancellationToken);
+        StaleTempFiles.Remove(campaign.OutDir, campaignLock.Since);
         var ids = campaign.Targets.ObsIds;
         int done = 0;
         var plans = Select(campaign, options, id => progress?.Report(new CampaignProgress(Interlocked.Increment(ref done), ids.Count, id)), cancellationToken);

@@ -123,13 +123,20 @@ public static class MimicDatasetBuilder
     /// The final step of a sharded campaign: when every output the campaign's plan asks for exists,
     /// writes each mimic_i's indexes and config (as an unsharded run does); otherwise writes nothing
     /// and reports the missing outputs, with the shard (of <paramref name="shardCount"/>) that makes each.
+    /// It has out_dir to itself (<see cref="CampaignLock.AcquireSole"/>): it waits up to
+    /// <paramref name="lockWait"/> for the campaign's shards (same config, seed, ranking) to end, and
+    /// another campaign there is a <see cref="CampaignLockException"/>. Dead writers' temporary files are removed.
     /// </summary>
     public static CampaignCompletion Complete(GammapyToolsConfig config, MimicDatasetOptions options, int? shardCount = null,
-        IProgress<CampaignProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<CampaignProgress>? progress = null, CancellationToken cancellationToken = default, TimeSpan lockWait = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var c = Open(config, options);
+        using var campaignLock = CampaignLock.AcquireSole(c.OutDir, CampaignKey(config, c.OutDir, options),
+            $"Complete-MimicDataset, seed {options.Seed}, config {config.SourcePath ?? "(not from a file)"}", lockWait, cancellationToken);
         CheckSeed(c.OutDir, c.NMimic, options);
+        StaleTempFiles.Remove(c.OutDir, campaignLock.Since);
+        for (int i = 1; i <= c.NMimic; i++) StaleTempFiles.Remove(DatasetFolder(c.OutDir, i), campaignLock.Since);
         int done = 0;
         var (selections, errors, plan) = Select(c, options, id => progress?.Report(new CampaignProgress(Interlocked.Increment(ref done), c.Ids.Count, id)), cancellationToken);
         var missing = new List<MissingOutput>();
@@ -235,11 +242,18 @@ public static class MimicDatasetBuilder
         return finalErrors;
     }
 
-    /// <summary>What makes two processes the same campaign (shards of it may share out_dir): the command, its settings and the config.</summary>
+    /// <summary>
+    /// What makes two processes the same campaign (shards of it may share out_dir): the command, its
+    /// settings and the config. Its campaign part (<see cref="CampaignKey"/>) is what Complete also knows.
+    /// </summary>
     private static string CampaignIdentity(GammapyToolsConfig config, string outDir, MimicDatasetOptions options) =>
+        CampaignLock.MemberIdentity(CampaignKey(config, outDir, options),
+            CampaignLock.IdentityOf(options.NoScramble.ToString(), options.Force.ToString(), string.Join("|", options.CatalogPaths ?? [])));
+
+    /// <summary>The campaign a process belongs to: the config, the seed and the choice (ranked or seeded) — what decides its outputs.</summary>
+    private static string CampaignKey(GammapyToolsConfig config, string outDir, MimicDatasetOptions options) =>
         CampaignLock.IdentityOf("Invoke-MimicDataset", options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            options.Ranked.ToString(), options.NoScramble.ToString(), options.Force.ToString(), config.ToYaml(outDir),
-            string.Join("|", options.CatalogPaths ?? []));
+            options.Ranked.ToString(), config.ToYaml(outDir));
 
     /// <summary>
     /// A rerun must use the seed the datasets present were made with: otherwise kept outputs of one seed

@@ -20,6 +20,17 @@ public abstract class CompleteCampaignCmdlet : ConfigCmdlet
 
     [Parameter] public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Seconds to wait for processes of this same campaign (its shards) that still hold out_dir: the
+    /// final step indexes what they write, so it needs the folder to itself. A Slurm completion job
+    /// (afterok) starts when they have ended; the default covers a shard that is just exiting.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int Timeout { get; set; } = 30;
+
+    protected TimeSpan LockWait => TimeSpan.FromSeconds(Timeout);
+
     protected void Report(CampaignCompletion completion, string what)
     {
         foreach (var (obsId, error) in completion.Failed)
@@ -60,7 +71,7 @@ public sealed class CompleteMimicDatasetCommand : CompleteCampaignCmdlet
         if (!ShouldProcess(outDir, "Write the indexes and configs of mimic_1 … mimic_n when every output exists")) return;
         var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, MaxParallelism = ThrottleLimit };
         var completion = RunCampaign(config, "Complete-MimicDataset", "target runs checked", "CompletionFailed",
-            (progress, stop) => MimicDatasetBuilder.Complete(config, options, ShardCount, progress, stop));
+            (progress, stop) => MimicDatasetBuilder.Complete(config, options, ShardCount, progress, stop, LockWait));
         if (completion is not null) Report(completion, "mimic_i indexes and configs");
     }
 }
@@ -82,7 +93,7 @@ public sealed class CompleteBackgroundCommand : CompleteCampaignCmdlet
         if (!ShouldProcess(outDir, "Index the runs with background models when every output exists")) return;
         var options = new MakeBackgroundOptions { MaxParallelism = ThrottleLimit, CatalogPaths = Catalog?.Select(ResolveUserPath).ToList() };
         var completion = RunCampaign(config, "Complete-Background", "runs checked", "CompletionFailed",
-            (progress, stop) => BackgroundMaker.Complete(config, options, ShardCount, progress, stop));
+            (progress, stop) => BackgroundMaker.Complete(config, options, ShardCount, progress, stop, LockWait));
         if (completion is not null) Report(completion, "out_dir indexes");
     }
 }

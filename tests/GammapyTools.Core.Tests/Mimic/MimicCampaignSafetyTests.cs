@@ -118,6 +118,61 @@ public class MimicCampaignSafetyTests
         Assert.Equal(ra.SelectMany(r => r.BackgroundRuns), rb.SelectMany(r => r.BackgroundRuns));
     }
 
+    [Fact]
+    public async Task Complete_waits_for_a_shard_still_writing_and_refuses_another_campaign()
+    {
+        var config = Config();
+        string outDir = config.RequirePath("io", "out_dir");
+        var options = new MimicDatasetOptions { Seed = 6 };
+        MimicDatasetBuilder.Run(GammapyToolsConfig.Load(config.SourcePath!), options with { Shard = new GammapyTools.Cluster.Shard(1, 1) });
+        string obsIndex = Path.Combine(MimicDatasetBuilder.DatasetFolder(outDir, 1), DataStore.ObsIndexNames[0]);
+        Assert.False(File.Exists(obsIndex));
+
+        // A rerun of the shard with -Force (same campaign, other settings) is held just before its first rename.
+        using var writing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        Action<string> hold = p =>
+        {
+            if (!p.StartsWith(outDir, StringComparison.Ordinal)) return;
+            writing.Set();
+            release.Wait(TimeSpan.FromSeconds(60));
+        };
+        AtomicFile.WriteHook += hold;
+        try
+        {
+            var shard = Task.Run(() => MimicDatasetBuilder.Run(GammapyToolsConfig.Load(config.SourcePath!), options with { Force = true, Shard = new GammapyTools.Cluster.Shard(1, 1) }));
+            Assert.True(writing.Wait(TimeSpan.FromSeconds(60)), "the shard never wrote");
+            var busy = Assert.Throws<CampaignLockException>(() => MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(config.SourcePath!), options));
+            Assert.Contains("same campaign", busy.Message);
+            Assert.Contains($"process {Environment.ProcessId}", busy.Message);
+            Assert.False(File.Exists(obsIndex));
+
+            var complete = Task.Run(() => MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(config.SourcePath!), options, lockWait: TimeSpan.FromSeconds(60)));
+            await Task.Delay(500);
+            Assert.False(complete.IsCompleted); // waits for the shard
+            AtomicFile.WriteHook -= hold;
+            release.Set();
+            Assert.All(await shard, r => Assert.True(r.Succeeded, r.Error?.ToString()));
+            Assert.True((await complete).Completed);
+            Assert.True(File.Exists(obsIndex));
+        }
+        finally
+        {
+            AtomicFile.WriteHook -= hold;
+            release.Set();
+        }
+
+        // Another campaign in out_dir: refused at once, naming it, even with time to wait.
+        using (CampaignLock.Acquire(outDir, "another-campaign", "Invoke-MakeBackground, config other.yaml"))
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var e = Assert.Throws<CampaignLockException>(() => MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(config.SourcePath!), options, lockWait: TimeSpan.FromSeconds(60)));
+            Assert.True(watch.Elapsed.TotalSeconds < 10);
+            Assert.Contains("other.yaml", e.Message);
+            Assert.Throws<CampaignLockException>(() => BackgroundMaker.Complete(GammapyToolsConfig.Load(config.SourcePath!), new MakeBackgroundOptions { CatalogPaths = [] }, lockWait: TimeSpan.FromSeconds(60)));
+        }
+    }
+
     [Theory]
     [InlineData("binning:\n  e_min: 10\n  e_max: 1")]
     [InlineData("run_selection_extra: 1")]
