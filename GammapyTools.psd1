@@ -35,6 +35,7 @@
         'New-DataStoreIndex'
         'New-GammapyToolsConfig'
         'New-SimulatedDataStore'
+        'Remove-BackgroundIndex'
         'Submit-BackgroundCampaign'
         'Submit-MimicCampaign'
         'Update-BackgroundIndex'

@@ -201,7 +201,8 @@ public sealed class BackgroundIndex
         var bytes = payload.GetBuffer().AsSpan(0, (int)payload.Length);
         string folder = System.IO.Path.GetDirectoryName(path)!;
         System.IO.Directory.CreateDirectory(folder);
-        string temp = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        // Named as AtomicFile names its temp files (writer's PID and host), so that BackgroundIndexCache finds dead writers' leftovers.
+        string temp = System.IO.Path.Combine(folder, Output.AtomicFile.TempName(System.IO.Path.GetFileName(path)));
         try
         {
             using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))

@@ -25,17 +25,8 @@ public static class StaleTempFiles
     public static IReadOnlyList<string> Remove(string folder, DateTime? lockedSince = null)
     {
         var removed = new List<string>();
-        if (!Directory.Exists(folder)) return removed;
-        foreach (string path in Directory.EnumerateFiles(folder, ".*.tmp"))
+        foreach (string path in Find(folder, lockedSince))
         {
-            if (ParseWriter(Path.GetFileName(path)) is not { } writer) continue;
-            DateTime written;
-            try { written = File.GetLastWriteTimeUtc(path); }
-            catch (IOException) { continue; }
-            bool stale = writer.Host == AtomicFile.HostTag && writer.Pid is int pid
-                ? !IsRunning(pid, written)
-                : lockedSince is DateTime since && written < since;
-            if (!stale) continue;
             try
             {
                 File.Delete(path);
@@ -44,6 +35,29 @@ public static class StaleTempFiles
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         return removed;
+    }
+
+    /// <summary>
+    /// The stale temporary files of <paramref name="folder"/> (not recursive), without deleting them (for a
+    /// caller that asks first). <paramref name="lockedSince"/>: see <see cref="Remove"/>; outside a campaign,
+    /// a time before which no live writer can have last written a file (e.g. an hour ago, where one write takes seconds).
+    /// </summary>
+    public static IReadOnlyList<string> Find(string folder, DateTime? lockedSince = null)
+    {
+        var stale = new List<string>();
+        if (!Directory.Exists(folder)) return stale;
+        foreach (string path in Directory.EnumerateFiles(folder, ".*.tmp"))
+        {
+            if (ParseWriter(Path.GetFileName(path)) is not { } writer) continue;
+            DateTime written;
+            try { written = File.GetLastWriteTimeUtc(path); }
+            catch (IOException) { continue; }
+            bool isStale = writer.Host == AtomicFile.HostTag && writer.Pid is int pid
+                ? !IsRunning(pid, written)
+                : lockedSince is DateTime since && written < since;
+            if (isStale) stale.Add(path);
+        }
+        return stale;
     }
 
     /// <summary>The writer recorded in a temporary file's name: (pid, host) — either may be unknown — or null when the name is not one of ours.</summary>
