@@ -131,6 +131,10 @@ function Invoke-Test {
     Invoke-Build
     if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
     New-Item -ItemType Directory $ResultsDir | Out-Null
+    # The background-index cache of both suites (and every process they start) is TestResults/xdg-cache,
+    # never the user's ~/.cache/gammapytools; tests/pester/BackgroundIndex.Tests.ps1 checks it.
+    $userCacheHome = $env:XDG_CACHE_HOME
+    $env:XDG_CACHE_HOME = Join-Path $ResultsDir 'xdg-cache'
 
     # ---- xunit
     Write-Step 'xunit: dotnet test tests/GammapyTools.Core.Tests'
@@ -187,6 +191,7 @@ exit 0
         $pester = @{ Passed = 0; Failed = 1; Skipped = 0 }
     }
     if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+    $env:XDG_CACHE_HOME = $userCacheHome
 
     # ---- summary (the last line is read by CI: "N passed, N failed, N skipped")
     $passed = $xunit.Passed + $pester.Passed

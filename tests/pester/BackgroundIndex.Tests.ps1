@@ -53,6 +53,68 @@ Describe 'Update-BackgroundIndex' {
     }
 }
 
+Describe 'Remove-BackgroundIndex' {
+    BeforeEach {
+        # A cache with the index of a live store, of a deleted one, and temporary files of a dead and a live writer.
+        $script:Cache = Join-Path $TestDrive "cache-prune-$([guid]::NewGuid().ToString('N'))"
+        $script:Gone = Join-Path $TestDrive "gone-$([guid]::NewGuid().ToString('N'))"
+        New-SimulatedDataStore -Path $script:Gone -RunCount 2 -Seed 1 -EventsPerRun 50 | Out-Null
+        $script:LiveIndex = (Update-BackgroundIndex -DataStore $script:Store -CachePath $script:Cache).IndexPath
+        $script:GoneIndex = (Update-BackgroundIndex -DataStore $script:Gone -CachePath $script:Cache).IndexPath
+        Remove-Item -Recurse $script:Gone
+        $ended = Start-Process -FilePath true -PassThru
+        $ended.WaitForExit()
+        $hostTag = [GammapyTools.Output.AtomicFile]::HostTag
+        $script:DeadTemp = Join-Path $script:Cache ".$(Split-Path -Leaf $script:GoneIndex).$($ended.Id)@$hostTag.$([guid]::NewGuid().ToString('N')).tmp"
+        $script:LiveTemp = Join-Path $script:Cache ".$(Split-Path -Leaf $script:LiveIndex).$PID@$hostTag.$([guid]::NewGuid().ToString('N')).tmp"
+        Set-Content $script:DeadTemp 'partial'
+        Set-Content $script:LiveTemp 'partial'
+        function script:Get-CacheFiles { @(Get-ChildItem -Force $script:Cache | Sort-Object Name).FullName }
+    }
+
+    It 'removes nothing with -WhatIf' {
+        $before = Get-CacheFiles
+        @(Remove-BackgroundIndex -CachePath $script:Cache -WhatIf) | Should -BeNullOrEmpty
+        Get-CacheFiles | Should -Be $before
+    }
+
+    It 'removes the index of a deleted store and a dead writer''s temporary file, and keeps the live store''s index and a live writer''s file' {
+        $removed = @(Remove-BackgroundIndex -CachePath $script:Cache)
+        $removed.Count | Should -Be 2
+        $orphan = $removed | Where-Object Kind -eq Orphaned
+        $orphan.Path | Should -Be $script:GoneIndex
+        $orphan.DataStore | Should -Be $script:Gone
+        $orphan.Reason | Should -Match 'no longer exists'
+        ($removed | Where-Object Kind -eq DeadWriter).Path | Should -Be $script:DeadTemp
+        Get-CacheFiles | Should -Be (@($script:LiveIndex, $script:LiveTemp) | Sort-Object { Split-Path -Leaf $_ })
+        ($removed | Format-Table | Out-String) | Should -Match 'Orphaned\s+bkg-gone-'
+        # The live store's index is intact: the next update reuses every model.
+        (Update-BackgroundIndex -DataStore $script:Store -CachePath $script:Cache).Reused | Should -Be 12
+    }
+
+    It 'removes the index of the stores named, from the pipeline' {
+        $removed = @(Update-BackgroundIndex -DataStore $script:Store -CachePath $script:Cache | Remove-BackgroundIndex -CachePath $script:Cache)
+        $removed.Kind | Should -Be 'Requested'
+        $removed.Path | Should -Be $script:LiveIndex
+        Test-Path $script:LiveIndex | Should -BeFalse
+        Test-Path $script:GoneIndex | Should -BeTrue
+    }
+}
+
+Describe 'The test run''s cache' {
+    It 'is a folder of the test run (build.ps1 -Task Test sets XDG_CACHE_HOME), never the user''s ~/.cache/gammapytools' {
+        if (-not $env:XDG_CACHE_HOME) {
+            if ($env:CI -eq 'true') { throw 'XDG_CACHE_HOME is not set in CI: build.ps1 -Task Test must point it at TestResults' }
+            Set-ItResult -Skipped -Because 'SKIPPED: run outside build.ps1 -Task Test (XDG_CACHE_HOME is not set)'
+            return
+        }
+        $default = [GammapyTools.Background.BackgroundIndex]::DefaultDirectory()
+        $default | Should -Be (Join-Path $env:XDG_CACHE_HOME 'gammapytools')
+        $default | Should -Not -Be (Join-Path $HOME '.cache/gammapytools')
+        if ($env:CI -eq 'true') { $env:XDG_CACHE_HOME | Should -BeLike '*TestResults*' }
+    }
+}
+
 Describe 'Find-MimicRun with the background index' {
     It 'builds the index on first use and gives the same candidates from it' {
         $cache = Join-Path $TestDrive 'cache-find'
