@@ -34,20 +34,9 @@ public class CampaignLockTests
         string dir = TestPaths.NewTempDir();
         string lockFile = Path.Combine(dir, CampaignLock.FileName);
         using (CampaignLock.Acquire(dir, "killed-campaign", "a campaign that gets killed")) { }
-        // Another process holds a shared flock(2) on the lock file, as a campaign process does
-        // (--no-fork: the process killed is the one holding the lock).
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["--shared", "--no-fork", lockFile, "sleep", "60"]) { UseShellExecute = false })!;
+        using var holder = StartSharedHolder(lockFile);
         try
         {
-            // Wait until it holds it (an exclusive open fails), without changing the file.
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (true)
-            {
-                try { new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose(); }
-                catch (IOException) { break; }
-                Assert.True(DateTime.UtcNow < deadline, "the holder never took the lock");
-                Thread.Sleep(20);
-            }
             var refused = Assert.Throws<CampaignLockException>(() => CampaignLock.Acquire(dir, "next-campaign", "the next campaign"));
             Assert.Contains("a campaign that gets killed", refused.Message);
             Assert.Contains($"process {Environment.ProcessId}", refused.Message); // who took it first
@@ -116,17 +105,9 @@ public class CampaignLockTests
         using var ended = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
         ended.WaitForExit();
         File.WriteAllText(lockFile, $"campaign-a+s\n{ended.Id}\n{AtomicFile.HostTag}\n2026-01-01T00:00:00Z\nshards of campaign A\n");
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["--shared", "--no-fork", lockFile, "sleep", "60"]) { UseShellExecute = false })!;
+        using var holder = StartSharedHolder(lockFile);
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (true)
-            {
-                try { new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose(); }
-                catch (IOException) { break; }
-                Assert.True(DateTime.UtcNow < deadline, "the holder never took the lock");
-                Thread.Sleep(20);
-            }
             // This process joins the campaign: it is recorded.
             using var joined = CampaignLock.Acquire(dir, "campaign-a+s", "shards of campaign A");
             var refused = Assert.Throws<CampaignLockException>(() => CampaignLock.Acquire(dir, "campaign-b+s", "campaign B"));
@@ -142,5 +123,27 @@ public class CampaignLockTests
         // Free again: the next campaign starts a fresh record (no joiners of the old one).
         using (CampaignLock.Acquire(dir, "campaign-b+s", "campaign B")) { }
         Assert.Equal(0, new FileInfo(Path.Combine(dir, CampaignLock.GateFileName)).Length);
+    }
+
+    /// <summary>
+    /// Another process that holds a shared flock(2) on the lock file, as a campaign process does (--no-fork:
+    /// the process to kill is the one holding the lock); returned once it holds it (an exclusive open fails),
+    /// the file unchanged.
+    /// </summary>
+    private static Process StartSharedHolder(string lockFile)
+    {
+        var holder = Process.Start(new ProcessStartInfo("flock", ["--shared", "--no-fork", lockFile, "sleep", "60"]) { UseShellExecute = false })!;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try { new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose(); }
+            catch (IOException) { return holder; }
+            if (DateTime.UtcNow >= deadline)
+            {
+                holder.Kill();
+                Assert.Fail("the holder never took the lock");
+            }
+            Thread.Sleep(20);
+        }
     }
 }
