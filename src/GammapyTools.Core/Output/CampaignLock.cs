@@ -18,11 +18,12 @@ public sealed class CampaignLockException : IOException
 /// The lock is advisory, taken with .NET's file-share locks, which on Linux are flock(2) locks: the
 /// operating system releases them when the holding process dies, however it dies, so a killed
 /// campaign never leaves the folder locked. The lock file <c>.gammapy-tools.lock</c> holds the
-/// campaign's identity (a hash of what it is asked to do: the command, its settings and the config),
+/// campaign's identity (a hash of what it is asked to do: the command, its settings and the config)
 /// and who took it first; the gate file (below) lists every process that joined it since (PID, host,
-/// time), so that a refusal names a process that may still hold it. Every process of a campaign keeps a shared lock on that file while it runs, so
-/// several processes of the <em>same</em> campaign (shards of one config and seed, on this host or on
-/// cluster nodes sharing the folder) hold it together, while a campaign with another identity finds
+/// time), so that a refusal names a process that may still hold it. Every process of a campaign
+/// keeps a shared lock on the lock file while it runs, so several processes of the <em>same</em>
+/// campaign (shards of one config and seed, on this host or on cluster nodes sharing the folder) hold
+/// it together, while a campaign with another identity finds
 /// it held and stops at once with an error naming the holder. Joining and taking the lock happen
 /// under a short exclusive lock on <c>.gammapy-tools.lock.gate</c>, so that two processes never both
 /// find the folder free. When the last holder ends, the next campaign of any identity may take it.
