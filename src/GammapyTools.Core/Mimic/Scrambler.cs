@@ -43,26 +43,24 @@ public static class Scrambler
         FitsColumn raCol = events["RA"], decCol = events["DEC"];
         FitsColumn? xCol = events.Find(XoffColumn), yCol = events.Find(YoffColumn);
         if ((xCol is null) != (yCol is null)) { xCol = null; yCol = null; }
-        var ev = new EventColumns(raCol.ToDoubles(), decCol.ToDoubles(), xCol?.ToDoubles(), yCol?.ToDoubles());
+        // Working copies in double; the columns keep the original values until the end (ALT/AZ are moved from them).
+        double[] ra = raCol.ToDoubles(), dec = decCol.ToDoubles();
+        double[]? xoff = xCol?.ToDoubles(), yoff = yCol?.ToDoubles();
         int n = events.RowCount;
         var changed = new bool[n];
-        var r = new double[n];
-        int threads = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount;
-        // Row ranges for the all-events passes: large enough that a thread's share is worth starting.
-        var rowRanges = System.Collections.Concurrent.Partitioner.Create(0, n, Math.Max(65_536, n / Math.Max(1, threads * 4) + 1));
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        // The original positions, for moving ALT/AZ from them once all sources are scrambled.
-        double[]? ra0 = horizon is null ? null : (double[])ev.Ra.Clone(), dec0 = horizon is null ? null : (double[])ev.Dec.Clone();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount };
+        var toFrame = Rotation3.ToOffsetFrame(pointing);
+
+        // Offsets from the pointing, once: a moved event's offset is the one it was given.
+        var r = GC.AllocateUninitializedArray<double>(n);
+        InBlocks(n, parallel, (start, length) =>
+            SphereKernels.Separations(pointing.ToUnitVector(), ra.AsSpan(start, length), dec.AsSpan(start, length), r.AsSpan(start, length)));
 
         for (int k = 0; k < sources.Count; k++)
         {
             var src = sources[k];
             double theta = src.Theta;
             double d = pointing.SeparationTo(src.Position);
-            Parallel.ForEach(rowRanges, parallel, range =>
-            {
-                for (int i = range.Item1; i < range.Item2; i++) r[i] = SphericalGeometry.Separation(pointing, new SkyCoord(ev.Ra[i], ev.Dec[i]));
-            });
             double maxR = n > 0 ? r.Max() : 0;
             var annulus = new List<int>();
             for (int i = 0; i < n; i++) if (Math.Abs(r[i] - d) < theta) annulus.Add(i);
@@ -71,102 +69,156 @@ public static class Scrambler
                     $"scramble point '{src.Name}' ({src.Position}) is {d:0.###}° from the pointing ({pointing}), outside the field of view " +
                     $"(largest event offset {maxR:0.###}°; {annulus.Count} events within {theta}° of that offset)");
 
-            // Which annulus events lie outside the source circle (in parallel), then the profile in row order.
-            var outside = new bool[annulus.Count];
-            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, annulus.Count, EventsPerStream), parallel, range =>
-            {
-                for (int j = range.Item1; j < range.Item2; j++)
-                {
-                    int i = annulus[j];
-                    outside[j] = SphericalGeometry.Separation(src.Position, new SkyCoord(ev.Ra[i], ev.Dec[i])) > theta;
-                }
-            });
+            // The annulus events gathered in row order; which lie outside the source circle, then the profile in row order.
+            int m = annulus.Count;
+            var a = new AnnulusEvents(m, xoff is not null);
+            a.Gather(annulus, ra, dec, xoff, yoff, r);
+            var fromSource = GC.AllocateUninitializedArray<double>(m);
+            InBlocks(m, parallel, (start, length) =>
+                SphereKernels.Separations(src.Position.ToUnitVector(), a.Ra.AsSpan(start, length), a.Dec.AsSpan(start, length), fromSource.AsSpan(start, length)));
             var profile = new List<double>();
-            for (int j = 0; j < annulus.Count; j++) if (outside[j]) profile.Add(r[annulus[j]]);
-            int inCircle = annulus.Count - profile.Count;
+            for (int j = 0; j < m; j++) if (fromSource[j] > theta) profile.Add(a.R[j]);
+            int inCircle = m - profile.Count;
             double lo = Math.Max(0, d - theta), hi = d + theta;
             var sampler = RadialProfile.Build(profile, lo, hi, d, theta)
                 ?? throw new FovConversionException(
-                    $"scramble point '{src.Name}': none of the {annulus.Count} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
+                    $"scramble point '{src.Name}': none of the {m} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
 
+            // Block b of the annulus draws (position angle, offset) pairs in row order from stream (k, b).
             ulong streamKey = random(k).NextUInt64();
-            int blocks = (annulus.Count + EventsPerStream - 1) / EventsPerStream;
+            int blocks = (m + EventsPerStream - 1) / EventsPerStream;
+            var pa = GC.AllocateUninitializedArray<double>(m);
+            var rNew = GC.AllocateUninitializedArray<double>(m);
             Parallel.For(0, blocks, parallel, b =>
             {
                 var rng = new MimicRandom(streamKey, (ulong)b);
-                int end = Math.Min(annulus.Count, (b + 1) * EventsPerStream);
-                for (int j = b * EventsPerStream; j < end; j++)
+                int start = b * EventsPerStream, length = Math.Min(m, start + EventsPerStream) - start;
+                for (int j = start; j < start + length; j++)
                 {
-                    int i = annulus[j];
-                    double pa = 360.0 * rng.NextDouble();
-                    double rNew = sampler.Sample(rng.NextDouble());
-                    MoveEvent(ev, i, pointing, r[i], pa, rNew);
-                    changed[i] = true;
+                    pa[j] = 360.0 * rng.NextDouble();
+                    rNew[j] = sampler.Sample(rng.NextDouble());
                 }
+                SphereKernels.MoveAroundPointing(toFrame, a.R.AsSpan(start, length), pa.AsSpan(start, length), rNew.AsSpan(start, length),
+                    a.Ra.AsSpan(start, length), a.Dec.AsSpan(start, length),
+                    a.Xoff is null ? default : a.Xoff.AsSpan(start, length), a.Yoff is null ? default : a.Yoff.AsSpan(start, length));
             });
-            reports.Add(new ScrambleReport(src, d, annulus.Count, inCircle, profile.Count));
+            a.Scatter(annulus, rNew, ra, dec, xoff, yoff, r, changed);
+            reports.Add(new ScrambleReport(src, d, m, inCircle, profile.Count));
         }
 
-        Store(raCol, ev.Ra, changed, wrap360: true);
-        Store(decCol, ev.Dec, changed);
-        if (xCol is not null) Store(xCol, ev.Xoff!, changed);
-        if (yCol is not null) Store(yCol, ev.Yoff!, changed);
-        if (horizon is not null) MoveHorizontal(events, horizon, ra0!, dec0!, ev.Ra, ev.Dec, changed, rowRanges, parallel);
+        if (horizon is not null) MoveHorizontal(events, horizon, raCol, decCol, ra, dec, changed, parallel);
+        Store(raCol, ra, changed, wrap360: true);
+        Store(decCol, dec, changed);
+        if (xCol is not null) Store(xCol, xoff!, changed);
+        if (yCol is not null) Store(yCol, yoff!, changed);
         return reports;
     }
 
-    /// <summary>New ALT/AZ of the moved events, from their original RA/DEC and ALT/AZ to their final RA/DEC.</summary>
-    /// <remarks>Each event moves on its own (no random numbers), so the rows run in parallel with the same result.</remarks>
-    private static void MoveHorizontal(BinaryTable events, HorizontalFrame horizon, double[] ra0, double[] dec0, double[] ra, double[] dec, bool[] changed,
-        System.Collections.Concurrent.OrderablePartitioner<Tuple<int, int>> rowRanges, ParallelOptions parallel)
+    /// <summary>The annulus events of one source, copied out in row order so that the kernels read and write contiguous memory.</summary>
+    private sealed class AnnulusEvents(int count, bool camera)
+    {
+        public readonly double[] Ra = GC.AllocateUninitializedArray<double>(count), Dec = GC.AllocateUninitializedArray<double>(count),
+            R = GC.AllocateUninitializedArray<double>(count);
+        public readonly double[]? Xoff = camera ? GC.AllocateUninitializedArray<double>(count) : null,
+            Yoff = camera ? GC.AllocateUninitializedArray<double>(count) : null;
+
+        public void Gather(List<int> rows, double[] ra, double[] dec, double[]? xoff, double[]? yoff, double[] r)
+        {
+            for (int j = 0; j < rows.Count; j++)
+            {
+                int i = rows[j];
+                Ra[j] = ra[i]; Dec[j] = dec[i]; R[j] = r[i];
+                if (Xoff is not null) { Xoff[j] = xoff![i]; Yoff![j] = yoff![i]; }
+            }
+        }
+
+        /// <summary>Moved events back into the run's columns; their offset is now the drawn one.</summary>
+        public void Scatter(List<int> rows, double[] rNew, double[] ra, double[] dec, double[]? xoff, double[]? yoff, double[] r, bool[] changed)
+        {
+            for (int j = 0; j < rows.Count; j++)
+            {
+                int i = rows[j];
+                ra[i] = Ra[j]; dec[i] = Dec[j]; r[i] = rNew[j]; changed[i] = true;
+                if (Xoff is not null) { xoff![i] = Xoff[j]; yoff![i] = Yoff![j]; }
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on blocks of rows in parallel (each row on its own: the split does not change results).</summary>
+    private static void InBlocks(int rows, ParallelOptions parallel, Action<int, int> work)
+    {
+        const int BlockRows = 1 << 16;
+        int blocks = (rows + BlockRows - 1) / BlockRows;
+        if (blocks <= 1) { work(0, rows); return; }
+        Parallel.For(0, blocks, parallel, b => work(b * BlockRows, Math.Min(BlockRows, rows - b * BlockRows)));
+    }
+
+    /// <summary>New ALT/AZ of the moved events, from their original RA/DEC (still in the columns) and ALT/AZ to their final RA/DEC.</summary>
+    private static void MoveHorizontal(BinaryTable events, HorizontalFrame horizon, FitsColumn raCol, FitsColumn decCol, double[] ra, double[] dec,
+        bool[] changed, ParallelOptions parallel)
     {
         FitsColumn? altCol = events.Find(AltColumn), azCol = events.Find(AzColumn);
         if (altCol is null || azCol is null) return;
-        double[] alt = altCol.ToDoubles(), az = azCol.ToDoubles();
-        Parallel.ForEach(rowRanges, parallel, range =>
-        {
-            for (int i = range.Item1; i < range.Item2; i++)
-            {
-                if (!changed[i] || !double.IsFinite(alt[i]) || !double.IsFinite(az[i]) || Math.Abs(alt[i]) > 90) continue;
-                (alt[i], az[i]) = horizon.Move(new SkyCoord(ra0[i], dec0[i]), alt[i], az[i], new SkyCoord(ra[i], dec[i]));
-            }
-        });
-        Store(altCol, alt, changed);
-        Store(azCol, az, changed, wrap360: true);
+        var rows = new List<int>();
+        for (int i = 0; i < changed.Length; i++) if (changed[i]) rows.Add(i);
+        int m = rows.Count;
+        double[] ra0 = Gather(raCol, rows), dec0 = Gather(decCol, rows), alt = Gather(altCol, rows), az = Gather(azCol, rows);
+        double[] ra1 = new double[m], dec1 = new double[m];
+        for (int j = 0; j < m; j++) { ra1[j] = ra[rows[j]]; dec1[j] = dec[rows[j]]; }
+        InBlocks(m, parallel, (start, length) => horizon.Move(ra0.AsSpan(start, length), dec0.AsSpan(start, length),
+            ra1.AsSpan(start, length), dec1.AsSpan(start, length), alt.AsSpan(start, length), az.AsSpan(start, length)));
+        Scatter(altCol, rows, alt);
+        Scatter(azCol, rows, az, wrap360: true);
     }
 
-    /// <summary>The event columns the scrambler reads and changes, in double (written back in their own types at the end).</summary>
-    private sealed record EventColumns(double[] Ra, double[] Dec, double[]? Xoff, double[]? Yoff);
-
-    /// <summary>
-    /// Moves one event to offset <paramref name="rNew"/> and position angle <paramref name="pa"/>
-    /// around the pointing: RA/DEC on the sphere, and Xoff/Yoff (where present) from the new sky
-    /// offset turned by the event's own field rotation. Per event and independent of the others,
-    /// so it runs inside the parallel blocks.
-    /// </summary>
-    private static void MoveEvent(EventColumns ev, int i, SkyCoord pointing, double rOld, double pa, double rNew)
+    /// <summary>The values of some rows of a column, in double (as <see cref="FitsColumn.ToDoubles"/> gives them).</summary>
+    private static double[] Gather(FitsColumn column, List<int> rows)
     {
-        var old = new SkyCoord(ev.Ra[i], ev.Dec[i]);
-        double paOld = SphericalGeometry.PositionAngle(pointing, old);
-        var moved = SphericalGeometry.Offset(pointing, rNew, pa);
-        ev.Ra[i] = moved.Ra; ev.Dec[i] = moved.Dec;
-        if (ev.Xoff is { } xoff && ev.Yoff is { } yoff)
+        var values = new double[rows.Count];
+        switch (column.Data)
         {
-            // Field rotation: angle from the sky offset (east = x, north = y) to the camera offset.
-            double rho = rOld > 1e-9 && (xoff[i] != 0 || yoff[i] != 0)
-                ? Math.Atan2(yoff[i], xoff[i]) - (90.0 - paOld) * Angles.DegToRad
-                : 0.0;
-            double phi = (90.0 - pa) * Angles.DegToRad + rho;
-            (double s, double c) = Math.SinCos(phi);
-            xoff[i] = rNew * c; yoff[i] = rNew * s;
+            case float[] f when column.Scale is null or 1.0 && column.Zero is null or 0.0:
+                for (int j = 0; j < rows.Count; j++) values[j] = f[rows[j]];
+                break;
+            case double[] d when column.Scale is null or 1.0 && column.Zero is null or 0.0:
+                for (int j = 0; j < rows.Count; j++) values[j] = d[rows[j]];
+                break;
+            default:
+                var all = column.ToDoubles();
+                for (int j = 0; j < rows.Count; j++) values[j] = all[rows[j]];
+                break;
         }
+        return values;
+    }
+
+    /// <summary>Writes values of some rows back in the column's own type.</summary>
+    private static void Scatter(FitsColumn column, List<int> rows, double[] values, bool wrap360 = false)
+    {
+        CheckWritable(column);
+        switch (column.Data)
+        {
+            case double[] dd: for (int j = 0; j < rows.Count; j++) dd[rows[j]] = values[j]; break;
+            case float[] ff:
+                for (int j = 0; j < rows.Count; j++)
+                {
+                    float v = (float)values[j];
+                    ff[rows[j]] = wrap360 && v >= 360f ? 0f : v;   // 359.999999996 rounds to 360f
+                }
+                break;
+            default: throw new FovConversionException($"column {column.Name} (TFORM {column.Format}) is not a float column");
+        }
+    }
+
+    private static void CheckWritable(FitsColumn column)
+    {
+        if (column.Scale is not null && column.Scale != 1.0 || column.Zero is not null && column.Zero != 0.0)
+            throw new FovConversionException($"column {column.Name} is scaled (TSCAL/TZERO); only float columns can be changed");
     }
 
     /// <summary>Writes the changed rows back in the column's own type.</summary>
     internal static void Store(FitsColumn column, double[] values, bool[] changed, bool wrap360 = false)
     {
-        if (column.Scale is not null && column.Scale != 1.0 || column.Zero is not null && column.Zero != 0.0)
-            throw new FovConversionException($"column {column.Name} is scaled (TSCAL/TZERO); only float columns can be changed");
+        CheckWritable(column);
         switch (column.Data)
         {
             case double[] dd: for (int i = 0; i < dd.Length; i++) if (changed[i]) dd[i] = values[i]; break;
