@@ -65,7 +65,10 @@ public sealed class HorizontalFrame
     /// </remarks>
     public void Move(ReadOnlySpan<double> oldRa, ReadOnlySpan<double> oldDec, ReadOnlySpan<double> newRa, ReadOnlySpan<double> newDec,
         Span<double> alt, Span<double> az) =>
-        SphereKernels.MoveHorizontal(_poleIcrs.ToUnitVector(), _poleHorizontal.ToUnitVector(), oldRa, oldDec, newRa, newDec, alt, az);
+        SphereKernels.MoveHorizontal(Poles, oldRa, oldDec, newRa, newDec, alt, az);
+
+    /// <summary>The pole of date on the sky and in the horizon, for the bulk kernels.</summary>
+    internal HorizonPoles Poles => new(_poleIcrs.ToUnitVector(), _poleHorizontal.ToUnitVector());
 
     /// <summary>
     /// Horizontal coordinates as a right-handed lon/lat pair: x north, y west, z zenith, so

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace GammapyTools.Sky;
@@ -20,8 +21,15 @@ internal static class SphereKernels
     private const int Lanes = 4;
 
     /// <summary>Separation in degrees of each (ra, dec) from <paramref name="center"/>.</summary>
+    public static void Separations(UnitVector center, ReadOnlySpan<double> ra, ReadOnlySpan<double> dec, Span<double> separation) =>
+        Separations<double>(center, ra, dec, separation);
+
+    /// <summary>The same for float columns (computed in double).</summary>
+    public static void Separations(UnitVector center, ReadOnlySpan<float> ra, ReadOnlySpan<float> dec, Span<double> separation) =>
+        Separations<float>(center, ra, dec, separation);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Separations(UnitVector center, ReadOnlySpan<double> ra, ReadOnlySpan<double> dec, Span<double> separation)
+    private static void Separations<T>(UnitVector center, ReadOnlySpan<T> ra, ReadOnlySpan<T> dec, Span<double> separation) where T : unmanaged
     {
         Same(ra.Length, dec.Length, separation.Length);
         for (int i = 0; i < ra.Length; i += Lanes)
@@ -31,26 +39,52 @@ internal static class SphereKernels
         }
     }
 
+    /// <summary>Unit vectors (x, y, z) of lon/lat pairs in degrees.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void UnitVectors(ReadOnlySpan<double> lon, ReadOnlySpan<double> lat, Span<double> x, Span<double> y, Span<double> z)
+    {
+        Same(lon.Length, lat.Length, x.Length, y.Length, z.Length);
+        for (int i = 0; i < lon.Length; i += Lanes)
+        {
+            Unit(Load(lon, i), Load(lat, i), out var vx, out var vy, out var vz);
+            Store(vx, x, i); Store(vy, y, i); Store(vz, z, i);
+        }
+    }
+
+    /// <summary>Separation in degrees of each unit vector (x, y, z) from <paramref name="center"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SeparationsOfVectors(UnitVector center, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Span<double> separation)
+    {
+        Same(x.Length, y.Length, z.Length, separation.Length);
+        for (int i = 0; i < x.Length; i += Lanes)
+            Store(Angle(center.X, center.Y, center.Z, Load(x, i), Load(y, i), Load(z, i)), separation, i);
+    }
+
     /// <summary>
-    /// Moves events to offset <paramref name="rNew"/> (degrees) at position angle <paramref name="pa"/>
-    /// (degrees east of north) around the pointing whose offset frame is <paramref name="toFrame"/>
-    /// (<see cref="Rotation3.ToOffsetFrame"/>): RA/DEC in place (RA in [0, 360)). Where camera offsets
+    /// Moves events at unit vectors (<paramref name="x0"/>, <paramref name="y0"/>, <paramref name="z0"/>) to
+    /// offset <paramref name="rNew"/> (degrees) at position angle <paramref name="pa"/> (degrees east of
+    /// north) around the pointing whose offset frame is <paramref name="toFrame"/>
+    /// (<see cref="Rotation3.ToOffsetFrame"/>): the new RA/DEC into <paramref name="ra"/>, <paramref name="dec"/> (RA in [0, 360)). Where camera offsets
     /// are given they are replaced by the new sky offset turned by the event's own field rotation: the
     /// angle from its old sky direction (seen from the pointing) to its old camera direction. Events at
-    /// the pointing or with a zero camera offset have no field rotation to keep and get none.
+    /// the pointing or with a zero camera offset have no field rotation to keep and get none. Where
+    /// <paramref name="horizon"/> is given, ALT/AZ move with the event as in <see cref="MoveHorizontal"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MoveAroundPointing(Rotation3 toFrame, ReadOnlySpan<double> rOld, ReadOnlySpan<double> pa, ReadOnlySpan<double> rNew,
-        Span<double> ra, Span<double> dec, Span<double> xoff, Span<double> yoff)
+    public static void MoveAroundPointing(Rotation3 toFrame, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, ReadOnlySpan<double> z0,
+        ReadOnlySpan<double> rOld, ReadOnlySpan<double> pa, ReadOnlySpan<double> rNew,
+        Span<double> ra, Span<double> dec, Span<double> xoff, Span<double> yoff,
+        HorizonPoles? horizon = null, Span<double> alt = default, Span<double> az = default)
     {
-        Same(ra.Length, dec.Length, rOld.Length, pa.Length, rNew.Length);
+        Same(ra.Length, dec.Length, x0.Length, y0.Length, z0.Length, rOld.Length, pa.Length, rNew.Length);
         bool camera = !xoff.IsEmpty;
         if (camera) Same(ra.Length, xoff.Length, yoff.Length);
+        if (horizon is not null) Same(ra.Length, alt.Length, az.Length);
         var m = toFrame;
         for (int i = 0; i < ra.Length; i += Lanes)
         {
             // The old direction seen from the pointing: east and north components in its offset frame.
-            Unit(Load(ra, i), Load(dec, i), out var x, out var y, out var z);
+            Vector256<double> x = Load(x0, i), y = Load(y0, i), z = Load(z0, i);
             var east = m.M10 * x + m.M11 * y + m.M12 * z;
             var north = m.M20 * x + m.M21 * y + m.M22 * z;
 
@@ -64,6 +98,13 @@ internal static class SphereKernels
             var sz = m.M02 * cosR + m.M12 * ly + m.M22 * lz;
             Store(LongitudeDegrees(sy, sx), ra, i);
             Store(VectorMath.Atan2(sz, Vector256.Sqrt(sx * sx + sy * sy)) * Angles.RadToDeg, dec, i);
+
+            if (horizon is not null)
+            {
+                HorizontalLanes(horizon, x, y, z, sx, sy, sz, Load(alt, i), Load(az, i), out var altNew, out var azNew);
+                Store(altNew, alt, i);
+                Store(azNew, az, i);
+            }
             if (!camera) continue;
 
             // Directions as unit complex numbers (east = real, north = imaginary): the new camera
@@ -74,7 +115,8 @@ internal static class SphereKernels
             var keep = Vector256.GreaterThan(Load(rOld, i), Vector256.Create(1e-9))
                 & Vector256.GreaterThan(cn, Vector256<double>.Zero) & Vector256.GreaterThan(h, Vector256<double>.Zero);
             // sky direction at position angle pa: (sin pa, cos pa); old one: (east, north) / h.
-            Vector256<double> dcx = cx / cn, dcy = cy / cn, ux = east / h, uy = north / h;
+            Vector256<double> toCamera = Vector256<double>.One / cn, toSky = Vector256<double>.One / h;
+            Vector256<double> dcx = cx * toCamera, dcy = cy * toCamera, ux = east * toSky, uy = north * toSky;
             var tRe = sinPa * dcx - cosPa * dcy;
             var tIm = sinPa * dcy + cosPa * dcx;
             var wRe = tRe * ux + tIm * uy;     // t × conj(u)
@@ -85,14 +127,13 @@ internal static class SphereKernels
     }
 
     /// <summary>
-    /// The rigid move of <see cref="HorizontalFrame.Move"/> for many events: each event's sky → horizon
-    /// rotation is fixed by its old position (→ its old ALT/AZ) and the pole of date (→ the pole's
-    /// ALT/AZ); the new ALT/AZ are the new sky position through that rotation. Done with two
-    /// orthonormal frames (direction, towards the pole, their cross product) — one in each system.
-    /// ALT/AZ in place (AZ in [0, 360)); events whose ALT/AZ are not finite or |ALT| &gt; 90 are kept.
+    /// The rigid move of <see cref="HorizontalFrame.Move(SkyCoord, double, double, SkyCoord)"/> for many
+    /// events: each event's sky → horizon rotation is fixed by its old position (→ its old ALT/AZ) and
+    /// the pole of date (→ the pole's ALT/AZ); the new ALT/AZ are the new sky position through that
+    /// rotation. ALT/AZ in place (AZ in [0, 360)); events whose ALT/AZ are not finite or |ALT| &gt; 90 are kept.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MoveHorizontal(UnitVector poleSky, UnitVector poleHorizon, ReadOnlySpan<double> ra0, ReadOnlySpan<double> dec0,
+    public static void MoveHorizontal(HorizonPoles horizon, ReadOnlySpan<double> ra0, ReadOnlySpan<double> dec0,
         ReadOnlySpan<double> ra1, ReadOnlySpan<double> dec1, Span<double> alt, Span<double> az)
     {
         Same(ra0.Length, dec0.Length, ra1.Length, dec1.Length, alt.Length, az.Length);
@@ -100,30 +141,43 @@ internal static class SphereKernels
         {
             Unit(Load(ra0, i), Load(dec0, i), out var e0x, out var e0y, out var e0z);
             Unit(Load(ra1, i), Load(dec1, i), out var e1x, out var e1y, out var e1z);
-            Vector256<double> altOld = Load(alt, i), azOld = Load(az, i);
-            // Horizon as lon/lat: x north, y west, z zenith (lon = −AZ, lat = ALT), right-handed like the sky.
-            Unit(-azOld, altOld, out var h0x, out var h0y, out var h0z);
-
-            TowardsPole(poleSky, e0x, e0y, e0z, out var a2x, out var a2y, out var a2z);
-            TowardsPole(poleHorizon, h0x, h0y, h0z, out var b2x, out var b2y, out var b2z);
-            // Third axes: direction × towards-pole in each system.
-            var a3x = e0y * a2z - e0z * a2y; var a3y = e0z * a2x - e0x * a2z; var a3z = e0x * a2y - e0y * a2x;
-            var b3x = h0y * b2z - h0z * b2y; var b3y = h0z * b2x - h0x * b2z; var b3z = h0x * b2y - h0y * b2x;
-            var c1 = e1x * e0x + e1y * e0y + e1z * e0z;
-            var c2 = e1x * a2x + e1y * a2y + e1z * a2z;
-            var c3 = e1x * a3x + e1y * a3y + e1z * a3z;
-            var hx = c1 * h0x + c2 * b2x + c3 * b3x;
-            var hy = c1 * h0y + c2 * b2y + c3 * b3y;
-            var hz = c1 * h0z + c2 * b2z + c3 * b3z;
-            var altNew = VectorMath.Atan2(hz, Vector256.Sqrt(hx * hx + hy * hy)) * Angles.RadToDeg;
-            var azNew = LongitudeDegrees(-hy, hx);
-
-            var usable = Vector256.Equals(altOld - altOld, Vector256<double>.Zero) & Vector256.Equals(azOld - azOld, Vector256<double>.Zero)
-                & Vector256.LessThanOrEqual(Vector256.Abs(altOld), Vector256.Create(90.0))
-                & Vector256.Equals(altNew - altNew, Vector256<double>.Zero) & Vector256.Equals(azNew - azNew, Vector256<double>.Zero);
-            Store(Vector256.ConditionalSelect(usable, altNew, altOld), alt, i);
-            Store(Vector256.ConditionalSelect(usable, azNew, azOld), az, i);
+            HorizontalLanes(horizon, e0x, e0y, e0z, e1x, e1y, e1z, Load(alt, i), Load(az, i), out var altNew, out var azNew);
+            Store(altNew, alt, i);
+            Store(azNew, az, i);
         }
+    }
+
+    /// <summary>
+    /// New ALT/AZ of four events moved on the sky from e0 to e1, with two orthonormal frames — (direction,
+    /// towards the pole, their cross product) — one on the sky and one in the horizon: the new position
+    /// has the same components in both. Unusable old ALT/AZ (not finite, |ALT| &gt; 90) are kept.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void HorizontalLanes(HorizonPoles horizon,
+        Vector256<double> e0x, Vector256<double> e0y, Vector256<double> e0z, Vector256<double> e1x, Vector256<double> e1y, Vector256<double> e1z,
+        Vector256<double> altOld, Vector256<double> azOld, out Vector256<double> altNew, out Vector256<double> azNew)
+    {
+        // Horizon as lon/lat: x north, y west, z zenith (lon = −AZ, lat = ALT), right-handed like the sky.
+        Unit(-azOld, altOld, out var h0x, out var h0y, out var h0z);
+        TowardsPole(horizon.Sky, e0x, e0y, e0z, out var a2x, out var a2y, out var a2z);
+        TowardsPole(horizon.Horizon, h0x, h0y, h0z, out var b2x, out var b2y, out var b2z);
+        // Third axes: direction × towards-pole in each system.
+        var a3x = e0y * a2z - e0z * a2y; var a3y = e0z * a2x - e0x * a2z; var a3z = e0x * a2y - e0y * a2x;
+        var b3x = h0y * b2z - h0z * b2y; var b3y = h0z * b2x - h0x * b2z; var b3z = h0x * b2y - h0y * b2x;
+        var c1 = e1x * e0x + e1y * e0y + e1z * e0z;
+        var c2 = e1x * a2x + e1y * a2y + e1z * a2z;
+        var c3 = e1x * a3x + e1y * a3y + e1z * a3z;
+        var hx = c1 * h0x + c2 * b2x + c3 * b3x;
+        var hy = c1 * h0y + c2 * b2y + c3 * b3y;
+        var hz = c1 * h0z + c2 * b2z + c3 * b3z;
+        var alt = VectorMath.Atan2(hz, Vector256.Sqrt(hx * hx + hy * hy)) * Angles.RadToDeg;
+        var az = LongitudeDegrees(-hy, hx);
+        // x - x == 0 only for finite x.
+        var usable = Vector256.Equals(altOld - altOld, Vector256<double>.Zero) & Vector256.Equals(azOld - azOld, Vector256<double>.Zero)
+            & Vector256.LessThanOrEqual(Vector256.Abs(altOld), Vector256.Create(90.0))
+            & Vector256.Equals(alt - alt, Vector256<double>.Zero) & Vector256.Equals(az - az, Vector256<double>.Zero);
+        altNew = Vector256.ConditionalSelect(usable, alt, altOld);
+        azNew = Vector256.ConditionalSelect(usable, az, azOld);
     }
 
     /// <summary>The unit tangent at <c>e</c> pointing to <paramref name="pole"/> (NaN at the pole itself).</summary>
@@ -133,8 +187,8 @@ internal static class SphereKernels
     {
         var dot = pole.X * ex + pole.Y * ey + pole.Z * ez;
         tx = Vector256.Create(pole.X) - dot * ex; ty = Vector256.Create(pole.Y) - dot * ey; tz = Vector256.Create(pole.Z) - dot * ez;
-        var norm = Vector256.Sqrt(tx * tx + ty * ty + tz * tz);
-        tx /= norm; ty /= norm; tz /= norm;
+        var inverse = Vector256<double>.One / Vector256.Sqrt(tx * tx + ty * ty + tz * tz);
+        tx *= inverse; ty *= inverse; tz *= inverse;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -174,6 +228,26 @@ internal static class SphereKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Load(Span<double> s, int i) => Load((ReadOnlySpan<double>)s, i);
 
+    /// <summary>Four values of a float or double span, in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Load<T>(ReadOnlySpan<T> s, int i) where T : unmanaged
+    {
+        if (typeof(T) == typeof(double)) return Load(MemoryMarshal.Cast<T, double>(s), i);
+        if (typeof(T) != typeof(float)) throw new NotSupportedException(typeof(T).Name);
+        var f = MemoryMarshal.Cast<T, float>(s);
+        var v = i + Lanes <= f.Length ? Vector128.Create(f.Slice(i, Lanes)) : LoadTail(f, i);
+        return Vector256.Create(Vector128.WidenLower(v), Vector128.WidenUpper(v));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<float> LoadTail(ReadOnlySpan<float> s, int i)
+    {
+        Span<float> tail = stackalloc float[Lanes];
+        tail.Clear();
+        s[i..].CopyTo(tail);
+        return Vector128.Create((ReadOnlySpan<float>)tail);
+    }
+
     // The tail is its own (not inlined) method: a stackalloc would keep the hot path from being inlined.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector256<double> LoadTail(ReadOnlySpan<double> s, int i)
@@ -206,3 +280,6 @@ internal static class SphereKernels
             if (n != lengths[0]) throw new ArgumentException($"all spans must have the same length (got {string.Join(", ", lengths.ToArray())})");
     }
 }
+
+/// <summary>The pole of date as a direction on the sky (ICRS) and in the horizon (x north, y west, z zenith), for moving ALT/AZ.</summary>
+internal sealed record HorizonPoles(UnitVector Sky, UnitVector Horizon);

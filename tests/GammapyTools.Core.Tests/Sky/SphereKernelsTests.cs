@@ -69,8 +69,9 @@ public class SphereKernelsTests
             expectedX[i] = rNew[i] * Math.Cos(phi);
             expectedY[i] = rNew[i] * Math.Sin(phi);
         }
-        double[] ra1 = (double[])ra.Clone(), dec1 = (double[])dec.Clone();
-        SphereKernels.MoveAroundPointing(Rotation3.ToOffsetFrame(pointing), rOld, pa, rNew, ra1, dec1, xoff, yoff);
+        double[] ra1 = new double[n], dec1 = new double[n], x = new double[n], y = new double[n], z = new double[n];
+        SphereKernels.UnitVectors(ra, dec, x, y, z);
+        SphereKernels.MoveAroundPointing(Rotation3.ToOffsetFrame(pointing), x, y, z, rOld, pa, rNew, ra1, dec1, xoff, yoff);
         for (int i = 0; i < n; i++)
         {
             var expected = pointing.OffsetBy(rNew[i], pa[i]);
@@ -80,6 +81,19 @@ public class SphereKernelsTests
             Assert.True(Math.Abs(xoff[i] - expectedX[i]) < Tolerance && Math.Abs(yoff[i] - expectedY[i]) < Tolerance,
                 $"event {i}: camera ({xoff[i]}, {yoff[i]}) vs ({expectedX[i]}, {expectedY[i]})");
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Pointings))]
+    public void Separations_of_unit_vectors_are_vincenty_separations(double raP, double decP, int n)
+    {
+        var pointing = new SkyCoord(raP, decP);
+        var (ra, dec) = Around(pointing, n, 3 * n);
+        double[] x = new double[n], y = new double[n], z = new double[n], sep = new double[n];
+        SphereKernels.UnitVectors(ra, dec, x, y, z);
+        SphereKernels.SeparationsOfVectors(pointing.ToUnitVector(), x, y, z, sep);
+        for (int i = 0; i < n; i++)
+            Assert.True(Math.Abs(sep[i] - SphericalGeometry.Separation(pointing, new SkyCoord(ra[i], dec[i]))) < Tolerance, $"event {i}: {sep[i]}");
     }
 
     [Fact]
