@@ -70,8 +70,9 @@ public static class Scrambler
             var fromSource = GC.AllocateUninitializedArray<double>(m);
             InBlocks(m, parallel, (start, length) =>
             {
-                SphereKernels.UnitVectors(a.Ra.AsSpan(start, length), a.Dec.AsSpan(start, length), a.X.AsSpan(start, length), a.Y.AsSpan(start, length), a.Z.AsSpan(start, length));
-                SphereKernels.SeparationsOfVectors(src.Position.ToUnitVector(), a.X.AsSpan(start, length), a.Y.AsSpan(start, length), a.Z.AsSpan(start, length), fromSource.AsSpan(start, length));
+                Span<double> P(double[] values) => values.AsSpan(start, length);
+                SphereKernels.UnitVectors(P(a.Ra), P(a.Dec), P(a.X), P(a.Y), P(a.Z));
+                SphereKernels.SeparationsOfVectors(src.Position.ToUnitVector(), P(a.X), P(a.Y), P(a.Z), P(fromSource));
             });
             var outside = GC.AllocateUninitializedArray<double>(m + 1);
             int profileCount = 0;
@@ -101,17 +102,15 @@ public static class Scrambler
                     pa[j] = 360.0 * rng.NextDouble();
                     rNew[j] = sampler.Sample(rng.NextDouble());
                 }
-                SphereKernels.MoveAroundPointing(toFrame, a.X.AsSpan(start, length), a.Y.AsSpan(start, length), a.Z.AsSpan(start, length), a.R.AsSpan(start, length), pa.AsSpan(start, length), rNew.AsSpan(start, length),
-                    a.Ra.AsSpan(start, length), a.Dec.AsSpan(start, length), Part(a.Xoff, start, length), Part(a.Yoff, start, length),
-                    a.Alt is null ? null : poles, Part(a.Alt, start, length), Part(a.Az, start, length));
+                Span<double> P(double[]? values) => values is null ? default : values.AsSpan(start, length);
+                SphereKernels.MoveAroundPointing(toFrame, P(a.X), P(a.Y), P(a.Z), P(a.R), P(pa), P(rNew),
+                    P(a.Ra), P(a.Dec), P(a.Xoff), P(a.Yoff), a.Alt is null ? null : poles, P(a.Alt), P(a.Az));
             });
             InBlocks(m, parallel, (start, length) => a.Scatter(columns, rows, rNew, r, start, length));
             reports.Add(new ScrambleReport(src, d, m, inCircle, profile.Count));
         }
         return reports;
     }
-
-    private static Span<double> Part(double[]? values, int start, int length) => values is null ? default : values.AsSpan(start, length);
 
     /// <summary>
     /// Rows with |r − d| &lt; θ, in row order: each block of rows is counted, then filled at its
