@@ -36,20 +36,33 @@ public sealed class BenchContext(int repetitions, int warmups, TextWriter log, L
         for (int i = 0; i < Warmups; i++) action();
         int n = repetitions ?? Repetitions;
         var times = new double[n];
+        var cpu = new double[n];
+        using var process = Process.GetCurrentProcess();
         for (int i = 0; i < n; i++)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
+            process.Refresh();
+            var c0 = process.TotalProcessorTime;
             long t0 = Stopwatch.GetTimestamp();
             action();
             times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            process.Refresh();
+            cpu[i] = (process.TotalProcessorTime - c0).TotalSeconds;
         }
         Array.Sort(times);
-        double median = n % 2 == 1 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
-        Log.WriteLine(FormattableString.Invariant($"  {label,-48} median {median * 1e3,9:0.0} ms  (min {times[0] * 1e3:0.0}, max {times[^1] * 1e3:0.0}, n={n})"));
+        Array.Sort(cpu);
+        double median = Median(times);
+        // CPU time of the whole process (all threads, user + system) during the runs: unlike wall
+        // time it hardly changes when other programs share the machine.
+        Log.WriteLine(FormattableString.Invariant(
+            $"  {label,-48} median {median * 1e3,9:0.0} ms  (min {times[0] * 1e3:0.0}, max {times[^1] * 1e3:0.0}, n={n}; CPU median {Median(cpu) * 1e3:0.0} ms)"));
         return median;
     }
+
+    private static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
 
     public void Report(BenchRow row) => Rows.Add(row);
 

@@ -90,13 +90,30 @@ public static class RunValidation
         foreach (string name in new[] { "RA", "DEC" })
         {
             if (t.Find(name) is not { } c) continue;
-            var v = c.ToDoubles();
-            int bad = 0, first = -1;
-            for (int i = 0; i < v.Length; i++)
-                if (!double.IsFinite(v[i])) { bad++; if (first < 0) first = i; }
+            (int bad, int first) = CountNonFinite(c);
             if (bad > 0)
-                throw new FitsException($"{bad} of {v.Length} events have a non-finite {name} (first: row {first + 1}); coordinates must be finite", path, hdu, keyword: name);
+                throw new FitsException($"{bad} of {c.Data.Length} events have a non-finite {name} (first: row {first + 1}); coordinates must be finite", path, hdu, keyword: name);
         }
+    }
+
+    /// <summary>Non-finite values of a column and the first one's row; float and double columns are scanned in place (no copy of a large table).</summary>
+    private static (int Bad, int First) CountNonFinite(FitsColumn c)
+    {
+        int bad = 0, first = -1;
+        switch (c.Data)
+        {
+            case float[] f when c.Scale is null or 1.0 && c.Zero is null or 0.0:
+                for (int i = 0; i < f.Length; i++) if (!float.IsFinite(f[i])) { bad++; if (first < 0) first = i; }
+                break;
+            case double[] d when c.Scale is null or 1.0 && c.Zero is null or 0.0:
+                for (int i = 0; i < d.Length; i++) if (!double.IsFinite(d[i])) { bad++; if (first < 0) first = i; }
+                break;
+            default:
+                var v = c.ToDoubles();
+                for (int i = 0; i < v.Length; i++) if (!double.IsFinite(v[i])) { bad++; if (first < 0) first = i; }
+                break;
+        }
+        return (bad, first);
     }
 
     /// <summary>GTI rows: START and STOP finite, STOP ≥ START.</summary>

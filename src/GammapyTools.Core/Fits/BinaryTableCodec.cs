@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -48,6 +49,7 @@ internal static class BinaryTableCodec
     }
 
     /// <summary>Big-endian to native (and back: the swap is its own inverse).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SwapInPlace(Span<byte> bytes, int elementSize)
     {
         if (!BitConverter.IsLittleEndian) return;
@@ -203,6 +205,8 @@ internal static class BinaryTableCodec
     /// which holds exactly those rows: a table can then be written in row blocks, in parallel,
     /// each block staying in cache while all its columns are written.
     /// </summary>
+    /// <remarks>AggressiveOptimization: called for a few tables per process, too few for the tiered JIT to optimise it.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void EncodeRows(Span<byte> block, int rowWidth, int firstRow, int rows, int offset, FitsColumn column)
     {
         int n = column.Format.Repeat;
@@ -220,6 +224,7 @@ internal static class BinaryTableCodec
     private static void EncodeSwapped<T>(Span<byte> table, int rowWidth, int rows, int offset, T[] values) where T : unmanaged
         => EncodeSwapped(table, rowWidth, rows, offset, (ReadOnlySpan<T>)values);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EncodeSwapped<T>(Span<byte> table, int rowWidth, int rows, int offset, ReadOnlySpan<T> values) where T : unmanaged
     {
         var src = MemoryMarshal.AsBytes(values);

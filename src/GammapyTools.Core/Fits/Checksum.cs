@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -12,6 +13,7 @@ namespace GammapyTools.Fits;
 public static class Checksum
 {
     /// <summary>Adds the 32-bit big-endian words of <paramref name="bytes"/> (a multiple of 4 long) to a running sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Accumulate(uint sum, ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length % 4 != 0) throw new ArgumentException("checksummed data must be a whole number of 32-bit words");

@@ -56,17 +56,26 @@ public static class FitsWriter
             cancellationToken.ThrowIfCancellationRequested();
             if (index == 0 && !(hdu is ImageHdu { IsPrimary: true } || hdu is RawHdu && hdu.Header.Contains("SIMPLE")))
             {
-                WriteHdu(stream, ImageHdu.EmptyPrimary(), 0, nameForErrors);
+                WriteHdu(stream, ImageHdu.EmptyPrimary(), 0, nameForErrors, cancellationToken);
                 index++;
             }
-            WriteHdu(stream, hdu, index, nameForErrors);
+            WriteHdu(stream, hdu, index, nameForErrors, cancellationToken);
             index++;
         }
-        if (index == 0) WriteHdu(stream, ImageHdu.EmptyPrimary(), 0, nameForErrors);
+        if (index == 0) WriteHdu(stream, ImageHdu.EmptyPrimary(), 0, nameForErrors, cancellationToken);
     }
 
-    private static void WriteHdu(Stream stream, Hdu hdu, int index, string? file)
+    private static void WriteHdu(Stream stream, Hdu hdu, int index, string? file, CancellationToken cancellationToken)
     {
+        if (hdu is BinaryTableHdu table && stream.CanSeek && IsStreamable(table.Table))
+        {
+            try { WriteTableStreaming(stream, table, cancellationToken); }
+            catch (Exception e) when (e is FormatException or ArgumentException or InvalidCastException or OverflowException)
+            {
+                throw new FitsException(e.Message, file, index, e);
+            }
+            return;
+        }
         FitsHeader header;
         byte[] data;
         uint? knownSum;
@@ -97,6 +106,45 @@ public static class FitsWriter
         stream.Write(headerBytes);
         stream.Write(data);
         if (padding > 0) stream.Write(new byte[padding]);
+    }
+
+    /// <summary>A table of fixed-width numeric columns only (EVENTS), which <see cref="WriteTableStreaming"/> writes.</summary>
+    private static bool IsStreamable(BinaryTable table) =>
+        table.Columns.Count > 0 && table.RowCount > 0 && table.Columns.All(c => BinaryTableCodec.CanEncodeRows(c) && c.RowCount == table.RowCount);
+
+    /// <summary>
+    /// Writes a numeric table while it is encoded: row blocks of ~1 MB are encoded (and their DATASUM
+    /// words added) on worker threads in file order while this thread writes the finished ones, so
+    /// encoding overlaps the write instead of preceding it. The header goes first as a placeholder of
+    /// its final length (DATASUM and CHECKSUM cards have fixed width) and is rewritten once the sum is
+    /// known. The bytes are the same as <see cref="EncodeTable"/> followed by a plain write.
+    /// </summary>
+    private static void WriteTableStreaming(Stream stream, BinaryTableHdu hdu, CancellationToken cancellationToken)
+    {
+        var table = hdu.Table;
+        int rowWidth = 0;
+        foreach (var c in table.Columns) rowWidth = checked(rowWidth + c.Format.FieldWidth);
+        long tableBytes = (long)rowWidth * table.RowCount;
+        var header = TableLayout.BuildHeader(hdu.Header, table, rowWidth, 0);
+        header.Set("CHECKSUM", "0000000000000000", "HDU checksum");
+        header.Set("DATASUM", "0", "data unit checksum");
+        long headerStart = stream.Position;
+        int headerLength = header.ToBytes().Length;
+        stream.Write(new byte[headerLength]);
+
+        uint dataSum = BlockPipeline.EncodeAndWrite(stream, table, rowWidth, BlockRows(rowWidth), cancellationToken);
+        int padding = (int)((FitsHeader.BlockLength - tableBytes % FitsHeader.BlockLength) % FitsHeader.BlockLength);
+        if (padding > 0) stream.Write(new byte[padding]);
+        long end = stream.Position;
+
+        header.Set("DATASUM", dataSum.ToString(System.Globalization.CultureInfo.InvariantCulture), "data unit checksum");
+        uint sum = Checksum.Add(Checksum.Accumulate(0, header.ToBytes()), dataSum);
+        header.Set("CHECKSUM", Checksum.Encode(sum));
+        byte[] headerBytes = header.ToBytes();
+        if (headerBytes.Length != headerLength) throw new InvalidOperationException("the table header changed length while its checksums were set");
+        stream.Position = headerStart;
+        stream.Write(headerBytes);
+        stream.Position = end;
     }
 
     private static (FitsHeader, byte[], uint?) Unsummed((FitsHeader Header, byte[] Data) x) => (x.Header, x.Data, null);

@@ -104,6 +104,9 @@ internal static class TableDecoder
         };
     }
 
+    // AggressiveOptimization on the hot loops: a process reads only a few files, too few calls for the
+    // tiered JIT to replace its first, unoptimised code (reading 57 MB took 30-50 ms instead of 13).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DecodeBlock(ReadOnlySpan<byte> block, int width, int count, int first, ColumnLayout c, bool unsigned, Array output)
     {
         var f = c.Format;
@@ -176,6 +179,7 @@ internal static class TableDecoder
         _ => throw new ArgumentException("not a numeric array"),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Swap32(ReadOnlySpan<byte> block, int width, int count, int offset, int n, Span<uint> dst, uint mask)
     {
         if (n == 1)
@@ -199,6 +203,7 @@ internal static class TableDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Swap64(ReadOnlySpan<byte> block, int width, int count, int offset, int n, Span<ulong> dst, ulong mask)
     {
         if (n == 1)

@@ -27,12 +27,14 @@ public static class Scrambler
     /// of the annulus events outside the source circle, each radius bin corrected for the share of
     /// its ring the source circle hides; r' stays in [max(0, d − θ), d + θ]. RA/DEC are recomputed
     /// exactly on the sphere; Xoff/Yoff (when present) from the new sky offset turned by the event's
-    /// own field rotation. Sources are scrambled one after another; the annulus events of source k
-    /// are split into blocks of <see cref="EventsPerStream"/> (in row order), block b drawing from
-    /// a stream seeded by the first number of <c>random(k)</c> and b — blocks run in parallel and
-    /// the result does not depend on <paramref name="maxParallelism"/>. ALT/AZ (when present and
-    /// <paramref name="horizon"/> is given) are moved with the event (<see cref="HorizontalFrame.Move"/>).
-    /// Columns are updated in place, in their own types; other rows are untouched.
+    /// own field rotation; ALT/AZ (when present and <paramref name="horizon"/> is given) by the rigid
+    /// move of <see cref="HorizontalFrame.Move(SkyCoord, double, double, SkyCoord)"/>. All of it is
+    /// computed in double from the column values and stored once per source in the column's own type.
+    /// Sources are scrambled one after another, each on the columns as the previous one left them.
+    /// The annulus events of source k are split into blocks of <see cref="EventsPerStream"/> (in row
+    /// order), block b drawing from a stream seeded by the first number of <c>random(k)</c> and b —
+    /// blocks run in parallel and the result does not depend on <paramref name="maxParallelism"/>.
+    /// Other rows are untouched.
     /// </summary>
     /// <exception cref="FovConversionException">A source is outside the field of view, or its annulus has no events outside the source circle.</exception>
     public static IReadOnlyList<ScrambleReport> Scramble(BinaryTable events, SkyCoord pointing,
@@ -40,145 +42,242 @@ public static class Scrambler
     {
         var reports = new List<ScrambleReport>();
         if (sources.Count == 0) return reports;
-        FitsColumn raCol = events["RA"], decCol = events["DEC"];
-        FitsColumn? xCol = events.Find(XoffColumn), yCol = events.Find(YoffColumn);
-        if ((xCol is null) != (yCol is null)) { xCol = null; yCol = null; }
-        var ev = new EventColumns(raCol.ToDoubles(), decCol.ToDoubles(), xCol?.ToDoubles(), yCol?.ToDoubles());
+        var columns = new EventColumns(events, horizon is not null);
         int n = events.RowCount;
-        var changed = new bool[n];
-        var r = new double[n];
-        int threads = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount;
-        // Row ranges for the all-events passes: large enough that a thread's share is worth starting.
-        var rowRanges = System.Collections.Concurrent.Partitioner.Create(0, n, Math.Max(65_536, n / Math.Max(1, threads * 4) + 1));
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        // The original positions, for moving ALT/AZ from them once all sources are scrambled.
-        double[]? ra0 = horizon is null ? null : (double[])ev.Ra.Clone(), dec0 = horizon is null ? null : (double[])ev.Dec.Clone();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount };
+        var toFrame = Rotation3.ToOffsetFrame(pointing);
+        var poles = horizon?.Poles;
+
+        // Offsets from the pointing, once: a moved event's offset is the one it was given.
+        var r = GC.AllocateUninitializedArray<double>(n);
+        InBlocks(n, parallel, (start, length) => columns.Offsets(pointing.ToUnitVector(), start, length, r));
 
         for (int k = 0; k < sources.Count; k++)
         {
             var src = sources[k];
             double theta = src.Theta;
             double d = pointing.SeparationTo(src.Position);
-            Parallel.ForEach(rowRanges, parallel, range =>
-            {
-                for (int i = range.Item1; i < range.Item2; i++) r[i] = SphericalGeometry.Separation(pointing, new SkyCoord(ev.Ra[i], ev.Dec[i]));
-            });
-            double maxR = n > 0 ? r.Max() : 0;
-            var annulus = new List<int>();
-            for (int i = 0; i < n; i++) if (Math.Abs(r[i] - d) < theta) annulus.Add(i);
-            if (annulus.Count == 0 || d > maxR)
+            var rows = AnnulusRows(r, d, theta, parallel, out double maxR);
+            if (rows.Length == 0 || d > maxR)
                 throw new FovConversionException(
                     $"scramble point '{src.Name}' ({src.Position}) is {d:0.###}° from the pointing ({pointing}), outside the field of view " +
-                    $"(largest event offset {maxR:0.###}°; {annulus.Count} events within {theta}° of that offset)");
+                    $"(largest event offset {maxR:0.###}°; {rows.Length} events within {theta}° of that offset)");
 
-            // Which annulus events lie outside the source circle (in parallel), then the profile in row order.
-            var outside = new bool[annulus.Count];
-            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, annulus.Count, EventsPerStream), parallel, range =>
+            // The annulus events copied out in row order; those outside the source circle make the profile (row order).
+            int m = rows.Length;
+            var a = new AnnulusEvents(m, columns);
+            InBlocks(m, parallel, (start, length) => a.Gather(columns, rows, r, start, length));
+            var fromSource = GC.AllocateUninitializedArray<double>(m);
+            InBlocks(m, parallel, (start, length) =>
             {
-                for (int j = range.Item1; j < range.Item2; j++)
-                {
-                    int i = annulus[j];
-                    outside[j] = SphericalGeometry.Separation(src.Position, new SkyCoord(ev.Ra[i], ev.Dec[i])) > theta;
-                }
+                Span<double> P(double[] values) => values.AsSpan(start, length);
+                SphereKernels.UnitVectors(P(a.Ra), P(a.Dec), P(a.X), P(a.Y), P(a.Z));
+                SphereKernels.SeparationsOfVectors(src.Position.ToUnitVector(), P(a.X), P(a.Y), P(a.Z), P(fromSource));
             });
-            var profile = new List<double>();
-            for (int j = 0; j < annulus.Count; j++) if (outside[j]) profile.Add(r[annulus[j]]);
-            int inCircle = annulus.Count - profile.Count;
+            var outside = GC.AllocateUninitializedArray<double>(m + 1);
+            int profileCount = 0;
+            for (int j = 0; j < m; j++)
+            {
+                outside[profileCount] = a.R[j];
+                profileCount += fromSource[j] > theta ? 1 : 0;
+            }
+            var profile = new ArraySegment<double>(outside, 0, profileCount);
+            int inCircle = m - profile.Count;
             double lo = Math.Max(0, d - theta), hi = d + theta;
             var sampler = RadialProfile.Build(profile, lo, hi, d, theta)
                 ?? throw new FovConversionException(
-                    $"scramble point '{src.Name}': none of the {annulus.Count} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
+                    $"scramble point '{src.Name}': none of the {m} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
 
+            // Block b of the annulus draws (position angle, offset) pairs in row order from stream (k, b).
             ulong streamKey = random(k).NextUInt64();
-            int blocks = (annulus.Count + EventsPerStream - 1) / EventsPerStream;
+            int blocks = (m + EventsPerStream - 1) / EventsPerStream;
+            var pa = GC.AllocateUninitializedArray<double>(m);
+            var rNew = GC.AllocateUninitializedArray<double>(m);
             Parallel.For(0, blocks, parallel, b =>
             {
                 var rng = new MimicRandom(streamKey, (ulong)b);
-                int end = Math.Min(annulus.Count, (b + 1) * EventsPerStream);
-                for (int j = b * EventsPerStream; j < end; j++)
+                int start = b * EventsPerStream, length = Math.Min(m, start + EventsPerStream) - start;
+                for (int j = start; j < start + length; j++)
                 {
-                    int i = annulus[j];
-                    double pa = 360.0 * rng.NextDouble();
-                    double rNew = sampler.Sample(rng.NextDouble());
-                    MoveEvent(ev, i, pointing, r[i], pa, rNew);
-                    changed[i] = true;
+                    pa[j] = 360.0 * rng.NextDouble();
+                    rNew[j] = sampler.Sample(rng.NextDouble());
                 }
+                Span<double> P(double[]? values) => values is null ? default : values.AsSpan(start, length);
+                SphereKernels.MoveAroundPointing(toFrame, P(a.X), P(a.Y), P(a.Z), P(a.R), P(pa), P(rNew),
+                    P(a.Ra), P(a.Dec), P(a.Xoff), P(a.Yoff), a.Alt is null ? null : poles, P(a.Alt), P(a.Az));
             });
-            reports.Add(new ScrambleReport(src, d, annulus.Count, inCircle, profile.Count));
+            InBlocks(m, parallel, (start, length) => a.Scatter(columns, rows, rNew, r, start, length));
+            reports.Add(new ScrambleReport(src, d, m, inCircle, profile.Count));
         }
-
-        Store(raCol, ev.Ra, changed, wrap360: true);
-        Store(decCol, ev.Dec, changed);
-        if (xCol is not null) Store(xCol, ev.Xoff!, changed);
-        if (yCol is not null) Store(yCol, ev.Yoff!, changed);
-        if (horizon is not null) MoveHorizontal(events, horizon, ra0!, dec0!, ev.Ra, ev.Dec, changed, rowRanges, parallel);
         return reports;
     }
 
-    /// <summary>New ALT/AZ of the moved events, from their original RA/DEC and ALT/AZ to their final RA/DEC.</summary>
-    /// <remarks>Each event moves on its own (no random numbers), so the rows run in parallel with the same result.</remarks>
-    private static void MoveHorizontal(BinaryTable events, HorizontalFrame horizon, double[] ra0, double[] dec0, double[] ra, double[] dec, bool[] changed,
-        System.Collections.Concurrent.OrderablePartitioner<Tuple<int, int>> rowRanges, ParallelOptions parallel)
+    /// <summary>
+    /// Rows with |r − d| &lt; θ, in row order: each block of rows is counted, then filled at its
+    /// offset, in parallel; without a branch per row (about half the rows of a run can be in an annulus).
+    /// Also gives the largest offset.
+    /// </summary>
+    private static int[] AnnulusRows(double[] r, double d, double theta, ParallelOptions parallel, out double maxOffset)
     {
-        FitsColumn? altCol = events.Find(AltColumn), azCol = events.Find(AzColumn);
-        if (altCol is null || azCol is null) return;
-        double[] alt = altCol.ToDoubles(), az = azCol.ToDoubles();
-        Parallel.ForEach(rowRanges, parallel, range =>
+        const int BlockRows = 1 << 16;
+        int blocks = (r.Length + BlockRows - 1) / BlockRows;
+        var counts = new int[blocks + 1];
+        var max = new double[blocks];
+        Parallel.For(0, blocks, parallel, b =>
         {
-            for (int i = range.Item1; i < range.Item2; i++)
+            int count = 0;
+            double largest = 0;
+            for (int i = b * BlockRows, end = Math.Min(r.Length, i + BlockRows); i < end; i++)
             {
-                if (!changed[i] || !double.IsFinite(alt[i]) || !double.IsFinite(az[i]) || Math.Abs(alt[i]) > 90) continue;
-                (alt[i], az[i]) = horizon.Move(new SkyCoord(ra0[i], dec0[i]), alt[i], az[i], new SkyCoord(ra[i], dec[i]));
+                count += Math.Abs(r[i] - d) < theta ? 1 : 0;
+                largest = Math.Max(largest, r[i]);
+            }
+            counts[b + 1] = count;
+            max[b] = largest;
+        });
+        maxOffset = blocks > 0 ? max.Max() : 0;
+        for (int b = 0; b < blocks; b++) counts[b + 1] += counts[b];
+        // Every row is written before it is counted; a block's writes past its own part go to one spare
+        // slot at the end (never to the next block's part, which another thread is filling).
+        int spare = counts[blocks];
+        var rows = GC.AllocateUninitializedArray<int>(spare + 1);
+        Parallel.For(0, blocks, parallel, b =>
+        {
+            int at = counts[b], limit = counts[b + 1];
+            for (int i = b * BlockRows, end = Math.Min(r.Length, i + BlockRows); i < end; i++)
+            {
+                rows[at < limit ? at : spare] = i;
+                at += Math.Abs(r[i] - d) < theta ? 1 : 0;
             }
         });
-        Store(altCol, alt, changed);
-        Store(azCol, az, changed, wrap360: true);
+        return rows.AsSpan(0, spare).ToArray();
     }
 
-    /// <summary>The event columns the scrambler reads and changes, in double (written back in their own types at the end).</summary>
-    private sealed record EventColumns(double[] Ra, double[] Dec, double[]? Xoff, double[]? Yoff);
-
-    /// <summary>
-    /// Moves one event to offset <paramref name="rNew"/> and position angle <paramref name="pa"/>
-    /// around the pointing: RA/DEC on the sphere, and Xoff/Yoff (where present) from the new sky
-    /// offset turned by the event's own field rotation. Per event and independent of the others,
-    /// so it runs inside the parallel blocks.
-    /// </summary>
-    private static void MoveEvent(EventColumns ev, int i, SkyCoord pointing, double rOld, double pa, double rNew)
+    /// <summary>Runs <paramref name="work"/> on blocks of rows in parallel (each row on its own: the split does not change results).</summary>
+    private static void InBlocks(int rows, ParallelOptions parallel, Action<int, int> work)
     {
-        var old = new SkyCoord(ev.Ra[i], ev.Dec[i]);
-        double paOld = SphericalGeometry.PositionAngle(pointing, old);
-        var moved = SphericalGeometry.Offset(pointing, rNew, pa);
-        ev.Ra[i] = moved.Ra; ev.Dec[i] = moved.Dec;
-        if (ev.Xoff is { } xoff && ev.Yoff is { } yoff)
+        const int BlockRows = 1 << 16;
+        int blocks = (rows + BlockRows - 1) / BlockRows;
+        if (blocks <= 1) { work(0, rows); return; }
+        Parallel.For(0, blocks, parallel, b => work(b * BlockRows, Math.Min(BlockRows, rows - b * BlockRows)));
+    }
+
+    /// <summary>The columns the scrambler reads and changes: RA/DEC, and where present XOFF/YOFF and (with a horizon) ALT/AZ.</summary>
+    private sealed class EventColumns
+    {
+        public readonly FitsColumn Ra, Dec;
+        public readonly FitsColumn? Xoff, Yoff, Alt, Az;
+
+        public EventColumns(BinaryTable events, bool horizontal)
         {
-            // Field rotation: angle from the sky offset (east = x, north = y) to the camera offset.
-            double rho = rOld > 1e-9 && (xoff[i] != 0 || yoff[i] != 0)
-                ? Math.Atan2(yoff[i], xoff[i]) - (90.0 - paOld) * Angles.DegToRad
-                : 0.0;
-            double phi = (90.0 - pa) * Angles.DegToRad + rho;
-            (double s, double c) = Math.SinCos(phi);
-            xoff[i] = rNew * c; yoff[i] = rNew * s;
+            Ra = Writable(events["RA"]);
+            Dec = Writable(events["DEC"]);
+            Xoff = events.Find(XoffColumn);
+            Yoff = events.Find(YoffColumn);
+            if (Xoff is null || Yoff is null) (Xoff, Yoff) = (null, null);
+            else { Writable(Xoff); Writable(Yoff); }
+            if (horizontal) { Alt = events.Find(AltColumn); Az = events.Find(AzColumn); }
+            if (Alt is null || Az is null) (Alt, Az) = (null, null);
+            else { Writable(Alt); Writable(Az); }
+        }
+
+        public void Offsets(UnitVector pointing, int start, int length, double[] r)
+        {
+            var into = r.AsSpan(start, length);
+            switch (Ra.Data, Dec.Data)
+            {
+                case (float[] ra, float[] dec): SphereKernels.Separations(pointing, ra.AsSpan(start, length), dec.AsSpan(start, length), into); break;
+                case (double[] ra, double[] dec): SphereKernels.Separations(pointing, ra.AsSpan(start, length), dec.AsSpan(start, length), into); break;
+                default:
+                    var raD = new double[length]; var decD = new double[length];
+                    Copy(Ra, start, raD); Copy(Dec, start, decD);
+                    SphereKernels.Separations(pointing, raD, decD, into);
+                    break;
+            }
+        }
+
+        private static void Copy(FitsColumn c, int start, double[] into)
+        {
+            for (int i = 0; i < into.Length; i++) into[i] = Value(c, start + i);
+        }
+
+        public static double Value(FitsColumn c, int row) => c.Data switch
+        {
+            float[] f => f[row],
+            double[] d => d[row],
+            _ => throw new FovConversionException($"column {c.Name} (TFORM {c.Format}) is not a float column"),
+        };
+
+        /// <summary>Values of some rows, in double.</summary>
+        public static void Gather(FitsColumn c, ReadOnlySpan<int> rows, Span<double> into)
+        {
+            switch (c.Data)
+            {
+                case float[] f: for (int j = 0; j < rows.Length; j++) into[j] = f[rows[j]]; break;
+                case double[] d: for (int j = 0; j < rows.Length; j++) into[j] = d[rows[j]]; break;
+                default: throw new FovConversionException($"column {c.Name} (TFORM {c.Format}) is not a float column");
+            }
+        }
+
+        /// <summary>Stores values of some rows in the column's own type; RA and AZ wrap so that a float never reads 360.</summary>
+        public static void Scatter(FitsColumn c, ReadOnlySpan<int> rows, ReadOnlySpan<double> values, bool wrap360)
+        {
+            switch (c.Data)
+            {
+                case double[] d: for (int j = 0; j < rows.Length; j++) d[rows[j]] = values[j]; break;
+                case float[] f:
+                    for (int j = 0; j < rows.Length; j++)
+                    {
+                        float v = (float)values[j];
+                        f[rows[j]] = wrap360 && v >= 360f ? 0f : v;   // 359.999999996 rounds to 360f
+                    }
+                    break;
+                default: throw new FovConversionException($"column {c.Name} (TFORM {c.Format}) is not a float column");
+            }
+        }
+
+        private static FitsColumn Writable(FitsColumn column)
+        {
+            if (column.Scale is not null && column.Scale != 1.0 || column.Zero is not null && column.Zero != 0.0)
+                throw new FovConversionException($"column {column.Name} is scaled (TSCAL/TZERO); only float columns can be changed");
+            if (column.Data is not (float[] or double[]))
+                throw new FovConversionException($"column {column.Name} (TFORM {column.Format}) is not a float column");
+            return column;
         }
     }
 
-    /// <summary>Writes the changed rows back in the column's own type.</summary>
-    internal static void Store(FitsColumn column, double[] values, bool[] changed, bool wrap360 = false)
+    /// <summary>One source's annulus events, copied out of the columns in row order, so the kernels read and write contiguous memory.</summary>
+    private sealed class AnnulusEvents(int count, EventColumns columns)
     {
-        if (column.Scale is not null && column.Scale != 1.0 || column.Zero is not null && column.Zero != 0.0)
-            throw new FovConversionException($"column {column.Name} is scaled (TSCAL/TZERO); only float columns can be changed");
-        switch (column.Data)
+        public readonly double[] Ra = GC.AllocateUninitializedArray<double>(count), Dec = GC.AllocateUninitializedArray<double>(count),
+            R = GC.AllocateUninitializedArray<double>(count);
+        /// <summary>Unit vectors of the events' positions before the move.</summary>
+        public readonly double[] X = GC.AllocateUninitializedArray<double>(count), Y = GC.AllocateUninitializedArray<double>(count),
+            Z = GC.AllocateUninitializedArray<double>(count);
+        public readonly double[]? Xoff = Maybe(columns.Xoff, count), Yoff = Maybe(columns.Yoff, count),
+            Alt = Maybe(columns.Alt, count), Az = Maybe(columns.Az, count);
+
+        private static double[]? Maybe(FitsColumn? c, int count) => c is null ? null : GC.AllocateUninitializedArray<double>(count);
+
+        public void Gather(EventColumns c, int[] rows, double[] r, int start, int length)
         {
-            case double[] dd: for (int i = 0; i < dd.Length; i++) if (changed[i]) dd[i] = values[i]; break;
-            case float[] ff:
-                for (int i = 0; i < ff.Length; i++)
-                {
-                    if (!changed[i]) continue;
-                    ff[i] = (float)values[i];
-                    if (wrap360 && ff[i] >= 360f) ff[i] = 0f;   // 359.999999996 rounds to 360f
-                }
-                break;
-            default: throw new FovConversionException($"column {column.Name} (TFORM {column.Format}) is not a float column");
+            var part = rows.AsSpan(start, length);
+            EventColumns.Gather(c.Ra, part, Ra.AsSpan(start, length));
+            EventColumns.Gather(c.Dec, part, Dec.AsSpan(start, length));
+            for (int j = start; j < start + length; j++) R[j] = r[rows[j]];
+            if (Xoff is not null) { EventColumns.Gather(c.Xoff!, part, Xoff.AsSpan(start, length)); EventColumns.Gather(c.Yoff!, part, Yoff!.AsSpan(start, length)); }
+            if (Alt is not null) { EventColumns.Gather(c.Alt!, part, Alt.AsSpan(start, length)); EventColumns.Gather(c.Az!, part, Az!.AsSpan(start, length)); }
+        }
+
+        /// <summary>The moved events back into the columns; their offset is now the drawn one.</summary>
+        public void Scatter(EventColumns c, int[] rows, double[] rNew, double[] r, int start, int length)
+        {
+            var part = rows.AsSpan(start, length);
+            for (int j = start; j < start + length; j++) r[rows[j]] = rNew[j];
+            EventColumns.Scatter(c.Ra, part, Ra.AsSpan(start, length), wrap360: true);
+            EventColumns.Scatter(c.Dec, part, Dec.AsSpan(start, length), wrap360: false);
+            if (Xoff is not null) { EventColumns.Scatter(c.Xoff!, part, Xoff.AsSpan(start, length), false); EventColumns.Scatter(c.Yoff!, part, Yoff!.AsSpan(start, length), false); }
+            if (Alt is not null) { EventColumns.Scatter(c.Alt!, part, Alt.AsSpan(start, length), false); EventColumns.Scatter(c.Az!, part, Az!.AsSpan(start, length), wrap360: true); }
         }
     }
 }
@@ -193,7 +292,21 @@ public sealed class RadialProfile
     private readonly double[] _edges;
     private readonly double[] _cdf;
 
-    private RadialProfile(double[] edges, double[] cdf) { _edges = edges; _cdf = cdf; }
+    private const int GuideSize = 64;
+    /// <summary>For t in [0, 64): the last bin whose lower CDF value is ≤ t/64, where a search for u in [t/64, (t+1)/64) starts.</summary>
+    private readonly int[] _guide = new int[GuideSize];
+
+    private RadialProfile(double[] edges, double[] cdf)
+    {
+        _edges = edges;
+        _cdf = cdf;
+        int b = 0;
+        for (int t = 0; t < GuideSize; t++)
+        {
+            while (b < cdf.Length - 2 && cdf[b + 1] <= (double)t / GuideSize) b++;
+            _guide[t] = b;
+        }
+    }
 
     public double Lo => _edges[0];
     public double Hi => _edges[^1];
@@ -241,10 +354,10 @@ public sealed class RadialProfile
     /// <summary>Inverse CDF at u in [0, 1): a radius in [lo, hi].</summary>
     public double Sample(double u)
     {
-        int b = Array.BinarySearch(_cdf, u);
-        if (b < 0) b = ~b - 1;
-        b = Math.Clamp(b, 0, _edges.Length - 2);
-        while (b < _edges.Length - 2 && _cdf[b + 1] <= u) b++;
+        // The last bin whose lower CDF value is ≤ u (empty bins are skipped): from the guide table's
+        // bin for u's 1/64th, forward (runs once per moved event).
+        int b = _guide[Math.Clamp((int)(u * GuideSize), 0, GuideSize - 1)];
+        while (b < _cdf.Length - 2 && _cdf[b + 1] <= u) b++;
         double span = _cdf[b + 1] - _cdf[b];
         double f = span > 0 ? (u - _cdf[b]) / span : 0.0;
         return Math.Clamp(_edges[b] + f * (_edges[b + 1] - _edges[b]), _edges[0], _edges[^1]);

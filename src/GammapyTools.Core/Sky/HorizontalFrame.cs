@@ -48,14 +48,27 @@ public sealed class HorizontalFrame
     /// </summary>
     public (double Alt, double Az) Move(SkyCoord oldSky, double alt, double az, SkyCoord newSky)
     {
-        double separation = oldSky.SeparationTo(newSky);
-        if (separation == 0) return (alt, az);
-        // Angle of the move from the direction to the pole: the same in both frames (a rotation keeps angles).
-        double turn = oldSky.PositionAngleTo(newSky) - oldSky.PositionAngleTo(_poleIcrs);
-        var oldHorizontal = ToLonLat(alt, az);
-        var moved = oldHorizontal.OffsetBy(separation, oldHorizontal.PositionAngleTo(_poleHorizontal) + turn);
-        return (moved.Dec, Angles.Wrap360(-moved.Ra));
+        if (oldSky == newSky) return (alt, az);
+        Span<double> a = [alt], z = [az];
+        Move([oldSky.Ra], [oldSky.Dec], [newSky.Ra], [newSky.Dec], a, z);
+        return (a[0], z[0]);
     }
+
+    /// <summary>
+    /// <see cref="Move(SkyCoord, double, double, SkyCoord)"/> for many events: ALT/AZ in place, from
+    /// the events' old RA/DEC to their new ones. Events whose ALT/AZ are not finite or |ALT| &gt; 90 are kept.
+    /// </summary>
+    /// <remarks>
+    /// A rotation that keeps angles takes the direction towards the pole at the old position to the
+    /// direction towards the pole's ALT/AZ at the old ALT/AZ; the new position's components along
+    /// (old position, towards the pole, their cross product) are therefore the same in both frames.
+    /// </remarks>
+    public void Move(ReadOnlySpan<double> oldRa, ReadOnlySpan<double> oldDec, ReadOnlySpan<double> newRa, ReadOnlySpan<double> newDec,
+        Span<double> alt, Span<double> az) =>
+        SphereKernels.MoveHorizontal(Poles, oldRa, oldDec, newRa, newDec, alt, az);
+
+    /// <summary>The pole of date on the sky and in the horizon, for the bulk kernels.</summary>
+    internal HorizonPoles Poles => new(_poleIcrs.ToUnitVector(), _poleHorizontal.ToUnitVector());
 
     /// <summary>
     /// Horizontal coordinates as a right-handed lon/lat pair: x north, y west, z zenith, so

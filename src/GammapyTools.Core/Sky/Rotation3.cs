@@ -86,6 +86,11 @@ internal readonly struct Rotation3
     }
 
     /// <summary>Bulk rotation of double lon/lat columns. Input and output may be the same spans.</summary>
+    /// <remarks>
+    /// AggressiveOptimization: a command-line conversion calls this a few times per process, so the
+    /// tiered JIT would run it as unoptimised/OSR code (3× slower, measured: 75 vs 22 ms per 1.3 M events).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Rotate(ReadOnlySpan<double> lon, ReadOnlySpan<double> lat, Span<double> lonOut, Span<double> latOut, bool wrapAt360)
     {
         CheckLengths(lon.Length, lat.Length, lonOut.Length, latOut.Length);
@@ -111,6 +116,7 @@ internal readonly struct Rotation3
     }
 
     /// <summary>Bulk rotation of float columns, computed in double and rounded once at the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Rotate(ReadOnlySpan<float> lon, ReadOnlySpan<float> lat, Span<float> lonOut, Span<float> latOut, bool wrapAt360)
     {
         CheckLengths(lon.Length, lat.Length, lonOut.Length, latOut.Length);

@@ -63,4 +63,88 @@ public class FitsWriterBlockTests(ITestOutputHelper output)
         var (errors, warnings, report) = Oracles.Verify(path);
         Assert.True(errors == 0 && warnings == 0, report);
     }
+
+    /// <summary>A stream that cannot seek (as gzip output): the writer encodes the whole table first, then writes it.</summary>
+    private sealed class ForwardOnly(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    }
+
+    /// <summary>Cancels its token after the first few megabytes, while the table is being written.</summary>
+    private sealed class CancelAfter(Stream inner, CancellationTokenSource cts, long bytes) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => true;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void SetLength(long value) => inner.SetLength(value);
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            if (inner.Position > bytes) cts.Cancel();
+        }
+    }
+
+    private static BinaryTableHdu EventsLike(int rows)
+    {
+        var rng = new Random(rows);
+        var time = new double[rows];
+        var ra = new float[rows];
+        var id = new int[rows];
+        for (int i = 0; i < rows; i++) { time[i] = 1e8 + i * 0.01; ra[i] = (float)(360 * rng.NextDouble()); id[i] = i; }
+        var header = new FitsHeader();
+        header.Set("EXTNAME", "EVENTS");
+        header.Set("HDUCLAS1", "EVENTS");
+        return new BinaryTableHdu(header, new BinaryTable(rows, [FitsColumn.Create("EVENT_ID", id), FitsColumn.Create("TIME", time), FitsColumn.Create("RA", ra)]));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(65_537)]     // 16 bytes a row: one ~1 MB block and a one-row block
+    [InlineData(1_000_003)]  // 16 blocks, more than the pipeline's window of 8
+    public void A_table_written_while_it_is_encoded_has_the_bytes_of_one_encoded_first(int rows)
+    {
+        var hdus = new Hdu[] { EventsLike(rows), EventsLike(7) };
+        using var streamed = new MemoryStream();
+        FitsWriter.WriteTo(streamed, hdus);
+        using var whole = new MemoryStream();
+        FitsWriter.WriteTo(new ForwardOnly(whole), hdus);
+        Assert.Equal(whole.Length, streamed.Length);
+        Assert.True(whole.ToArray().AsSpan().SequenceEqual(streamed.ToArray()), "streamed and encoded-first bytes differ");
+    }
+
+    [Fact]
+    public void Cancelled_while_a_table_is_written_the_writer_stops_and_leaves_no_file()
+    {
+        string dir = TestPaths.NewTempDir(), path = Path.Combine(dir, "cancelled.fits");
+        var hdus = new Hdu[] { EventsLike(2_000_000) };
+        using var cts = new CancellationTokenSource();
+        using (var s = new MemoryStream())
+        {
+            var task = Task.Run(() => FitsWriter.WriteTo(new CancelAfter(s, cts, 3 << 20), hdus, cancellationToken: cts.Token));
+            bool stopped;
+            try { stopped = task.Wait(TimeSpan.FromSeconds(60)); }
+            catch (AggregateException) { stopped = true; }
+            Assert.True(stopped, "the writer did not stop");
+            Assert.True(task.IsCanceled || task.Exception?.InnerException is OperationCanceledException, $"expected a cancellation, got {task.Status} {task.Exception}");
+            Assert.True(s.Length < 2_000_000 * 16, "the whole table was written");
+        }
+        using var cts2 = new CancellationTokenSource();
+        cts2.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => FitsWriter.Write(path, hdus, cancellationToken: cts2.Token));
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+    }
 }

@@ -1,0 +1,85 @@
+using System.Buffers;
+
+namespace GammapyTools.Fits;
+
+/// <summary>
+/// Encodes a numeric table's rows in blocks on worker threads and writes the blocks in file order
+/// on the calling thread as they are finished, so that encoding and writing overlap.
+/// </summary>
+/// <remarks>
+/// A worker first takes a place in a window of <see cref="Window"/> blocks, then the next block
+/// number: places are taken in block order, so the lowest unwritten block always has one and the
+/// writer can never wait on a block that waits on the writer. At most <see cref="Window"/> blocks
+/// (~1 MB each) are in memory at once.
+/// </remarks>
+internal static class BlockPipeline
+{
+    private const int Window = 8;
+
+    /// <summary>Writes rows of <paramref name="table"/> to <paramref name="stream"/>; returns the DATASUM of the bytes written.</summary>
+    public static uint EncodeAndWrite(Stream stream, BinaryTable table, int rowWidth, int blockRows, CancellationToken cancellationToken)
+    {
+        int rows = table.RowCount;
+        int blocks = (rows + blockRows - 1) / blockRows;
+        var finished = new TaskCompletionSource<(byte[] Bytes, int Length, uint Sum)>[blocks];
+        for (int b = 0; b < blocks; b++) finished[b] = new TaskCompletionSource<(byte[], int, uint)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var window = new SemaphoreSlim(Window);
+        int next = -1;
+
+        void Work()
+        {
+            while (true)
+            {
+                try { window.Wait(stop.Token); }
+                catch (OperationCanceledException) { return; }
+                int b = Interlocked.Increment(ref next);
+                if (b >= blocks) { window.Release(); return; }
+                try { finished[b].SetResult(Encode(table, rowWidth, b * blockRows, Math.Min(blockRows, rows - b * blockRows))); }
+                catch (Exception e) { finished[b].SetException(e); return; }
+            }
+        }
+
+        var workers = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, blocks)).Select(_ => Task.Run(Work)).ToArray();
+        uint sum = 0;
+        int written = 0;
+        try
+        {
+            for (; written < blocks; written++)
+            {
+                var (bytes, length, blockSum) = finished[written].Task.WaitAsync(stop.Token).GetAwaiter().GetResult();
+                try { stream.Write(bytes, 0, length); }
+                finally { ArrayPool<byte>.Shared.Return(bytes); }
+                sum = Checksum.Add(sum, blockSum);
+                window.Release();
+            }
+        }
+        finally
+        {
+            // On an error or cancellation: stop the workers, wait for them, and give back what they finished.
+            stop.Cancel();
+            Task.WaitAll(workers);
+            for (int b = written + 1; b < blocks; b++)
+                if (finished[b].Task.IsCompletedSuccessfully) ArrayPool<byte>.Shared.Return(finished[b].Task.Result.Bytes);
+        }
+        return sum;
+    }
+
+    /// <summary>One block of rows, encoded into a pooled buffer, with the DATASUM of its bytes (zero-padded to a word).</summary>
+    private static (byte[] Bytes, int Length, uint Sum) Encode(BinaryTable table, int rowWidth, int first, int count)
+    {
+        int length = count * rowWidth;
+        var bytes = ArrayPool<byte>.Shared.Rent(length + 3);
+        var block = bytes.AsSpan(0, length);
+        int offset = 0;
+        foreach (var c in table.Columns)
+        {
+            BinaryTableCodec.EncodeRows(block, rowWidth, first, count, offset, c);
+            offset += c.Format.FieldWidth;
+        }
+        // Only the last block can end off a word boundary; the file pads it with zeros, and so does the sum.
+        int padded = (length + 3) / 4 * 4;
+        bytes.AsSpan(length, padded - length).Clear();
+        return (bytes, length, Checksum.Accumulate(0, bytes.AsSpan(0, padded)));
+    }
+}
