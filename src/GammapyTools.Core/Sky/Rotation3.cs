@@ -153,8 +153,8 @@ internal readonly struct Rotation3
     private void RotateLanes(Vector256<double> lonDeg, Vector256<double> latDeg, bool wrapAt360,
         out Vector256<double> lonOut, out Vector256<double> latOut)
     {
-        (Vector256<double> sinLon, Vector256<double> cosLon) = Vector256.SinCos(lonDeg * Angles.DegToRad);
-        (Vector256<double> sinLat, Vector256<double> cosLat) = Vector256.SinCos(latDeg * Angles.DegToRad);
+        (Vector256<double> sinLon, Vector256<double> cosLon) = VectorMath.SinCos(lonDeg * Angles.DegToRad);
+        (Vector256<double> sinLat, Vector256<double> cosLat) = VectorMath.SinCos(latDeg * Angles.DegToRad);
         Vector256<double> x = cosLat * cosLon, y = cosLat * sinLon, z = sinLat;
         Vector256<double> xr = M00 * x + M01 * y + M02 * z;
         Vector256<double> yr = M10 * x + M11 * y + M12 * z;

@@ -88,9 +88,9 @@ internal static class SphereKernels
             var east = m.M10 * x + m.M11 * y + m.M12 * z;
             var north = m.M20 * x + m.M21 * y + m.M22 * z;
 
-            var (sinPa, cosPa) = Vector256.SinCos(Load(pa, i) * Angles.DegToRad);
+            var (sinPa, cosPa) = VectorMath.SinCos(Load(pa, i) * Angles.DegToRad);
             var radius = Load(rNew, i);
-            var (sinR, cosR) = Vector256.SinCos(radius * Angles.DegToRad);
+            var (sinR, cosR) = VectorMath.SinCos(radius * Angles.DegToRad);
             // New position in the offset frame (x to the pointing, y east, z north), back on the sky by the transposed rotation.
             Vector256<double> ly = sinR * sinPa, lz = sinR * cosPa;
             var sx = m.M00 * cosR + m.M10 * ly + m.M20 * lz;
@@ -194,8 +194,8 @@ internal static class SphereKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Unit(Vector256<double> lonDeg, Vector256<double> latDeg, out Vector256<double> x, out Vector256<double> y, out Vector256<double> z)
     {
-        var (sinLon, cosLon) = Vector256.SinCos(lonDeg * Angles.DegToRad);
-        var (sinLat, cosLat) = Vector256.SinCos(latDeg * Angles.DegToRad);
+        var (sinLon, cosLon) = VectorMath.SinCos(lonDeg * Angles.DegToRad);
+        var (sinLat, cosLat) = VectorMath.SinCos(latDeg * Angles.DegToRad);
         x = cosLat * cosLon; y = cosLat * sinLon; z = sinLat;
     }
 

@@ -4,10 +4,14 @@ using System.Runtime.Intrinsics;
 namespace GammapyTools.Sky;
 
 /// <summary>
-/// Four-lane double math for the bulk kernels. .NET has vectorised SinCos but no vectorised
-/// Atan2, so Atan2 is written here (Cephes' atan, ~1e-16 relative), which is what makes
-/// the re-pointing kernel several times faster than one Math.Atan2 call per coordinate.
+/// Four-lane double math for the bulk kernels: Atan2 and SinCos (Cephes' atan and sin/cos, ~1e-16
+/// relative), which make the kernels several times faster than one Math call per coordinate.
 /// </summary>
+/// <remarks>
+/// .NET has a vectorised SinCos, but it is a library method the kernels call rather than inline: in
+/// a fresh process its first, unoptimised code runs until the tiered JIT replaces it, which made a
+/// command-line conversion's re-pointing 3× slower (75 vs 22 ms for 1.3 M events). These are inlined.
+/// </remarks>
 internal static class VectorMath
 {
     // Cephes atan.c rational approximation of atan(x)/x - 1 on |x| <= 0.66.
@@ -15,6 +19,40 @@ internal static class VectorMath
         P2 = -7.500855792314704667340E1, P3 = -1.228866684490136173410E2, P4 = -6.485021904942025371773E1;
     private const double Q0 = 2.485846490142306297962E1, Q1 = 1.650270098316988542046E2,
         Q2 = 4.328810604912902668951E2, Q3 = 4.853903996359136964868E2, Q4 = 1.945506571482613964425E2;
+
+    // Cephes sin.c: π/4 in three parts (exact products with the octant number) and the polynomials on [-π/4, π/4].
+    private const double DP1 = 7.85398125648498535156E-1, DP2 = 3.77489470793079817668E-8, DP3 = 2.69515142907905952645E-15;
+    private const double S0 = 1.58962301576546568060E-10, S1 = -2.50507477628578072866E-8, S2 = 2.75573136213857245213E-6,
+        S3 = -1.98412698295895385996E-4, S4 = 8.33333333332211858878E-3, S5 = -1.66666666666666307295E-1;
+    private const double C0 = -1.13585365213876817300E-11, C1 = 2.08757008419747316778E-9, C2 = -2.75573141792967388112E-7,
+        C3 = 2.48015872888517045348E-5, C4 = -1.38888888888730564116E-3, C5 = 4.16666666666665929218E-2;
+
+    /// <summary>
+    /// sin(x) and cos(x) of each lane (radians). Accurate to ~1 ulp for |x| up to ~1e8, far beyond the
+    /// angles of the kernels (a few times 2π).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector256<double> Sin, Vector256<double> Cos) SinCos(Vector256<double> x)
+    {
+        Vector256<double> ax = Vector256.Abs(x);
+        // Octant j of |x|, made even (0, 2, 4 or 6 after mod 8) so that z = |x| − j·π/4 is in [−π/4, π/4].
+        Vector256<double> j = Vector256.Floor(ax * (4 / Math.PI));
+        j += j - Vector256.Floor(j * 0.5) * 2.0;
+        Vector256<double> z = ax - j * DP1 - j * DP2 - j * DP3;
+        j -= Vector256.Floor(j * 0.125) * 8.0;
+        Vector256<double> zz = z * z;
+        Vector256<double> ps = z + z * zz * (((((S0 * zz + Vector256.Create(S1)) * zz + Vector256.Create(S2)) * zz + Vector256.Create(S3)) * zz + Vector256.Create(S4)) * zz + Vector256.Create(S5));
+        Vector256<double> pc = Vector256<double>.One - zz * 0.5 + zz * zz * (((((C0 * zz + Vector256.Create(C1)) * zz + Vector256.Create(C2)) * zz + Vector256.Create(C3)) * zz + Vector256.Create(C4)) * zz + Vector256.Create(C5));
+        // Octants 2 and 6 swap the polynomials; 4 and 6 negate sin, 2 and 4 negate cos.
+        Vector256<double> swap = Vector256.Equals(j, Vector256.Create(2.0)) | Vector256.Equals(j, Vector256.Create(6.0));
+        Vector256<double> sin = Vector256.ConditionalSelect(swap, pc, ps);
+        Vector256<double> cos = Vector256.ConditionalSelect(swap, ps, pc);
+        sin = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(j, Vector256.Create(4.0)), -sin, sin);
+        cos = Vector256.ConditionalSelect(Vector256.Equals(j, Vector256.Create(2.0)) | Vector256.Equals(j, Vector256.Create(4.0)), -cos, cos);
+        // sin is odd: the sign of x.
+        sin = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), -sin, sin);
+        return (sin, cos);
+    }
 
     /// <summary>atan2(y, x) in radians, (-π, π], for each lane. Both zero gives 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -34,6 +34,29 @@ public class VectorMathTests
     }
 
     [Fact]
+    public void SinCos_MatchesMathSinCos()
+    {
+        // Every octant boundary and its neighbours, then random angles up to ±20 rad (the kernels use up to a few times 2π).
+        var xs = new List<double> { 0, -0.0, 1e-300, -1e-300, 1e-8, Math.PI, -Math.PI, 2 * Math.PI, 1e6, -1e6 };
+        for (int k = -64; k <= 64; k++)
+            foreach (double d in new[] { -1e-12, 0, 1e-12 }) xs.Add(k * Math.PI / 4 + d);
+        var rng = new Random(5);
+        for (int i = 0; i < 40000; i++) xs.Add((rng.NextDouble() * 2 - 1) * 20);
+        while (xs.Count % 4 != 0) xs.Add(1);
+        for (int i = 0; i < xs.Count; i += 4)
+        {
+            var (sin, cos) = VectorMath.SinCos(Vector256.Create(xs.GetRange(i, 4).ToArray()));
+            for (int k = 0; k < 4; k++)
+            {
+                var (s, c) = Math.SinCos(xs[i + k]);
+                // Absolute 2e-16 (near the zeros, relative error is set by the argument's own rounding) plus 2 ulp.
+                Assert.True(Math.Abs(sin[k] - s) <= 2e-16 + 4.5e-16 * Math.Abs(s), $"sin({xs[i + k]:R}) = {sin[k]:R}, expected {s:R}");
+                Assert.True(Math.Abs(cos[k] - c) <= 2e-16 + 4.5e-16 * Math.Abs(c), $"cos({xs[i + k]:R}) = {cos[k]:R}, expected {c:R}");
+            }
+        }
+    }
+
+    [Fact]
     public void BulkKernels_KeepOffsets_NearPolesAndRaZero()
     {
         // The property test of PointingRotationTests, through the vectorised bulk path.
