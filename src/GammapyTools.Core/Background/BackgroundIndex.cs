@@ -160,7 +160,7 @@ public sealed class BackgroundIndex
             if (!fromEvents) run = TryGetRun(() => store.GetRun(id));
             else if (file?.FindRun(id) is { FromEventsHeader: true } slot && slot.EventsPath == eventsRelative
                      && slot.EventsSize == eventsSize && slot.EventsMtimeTicks == eventsMtime)
-                run = file.DecodeRun(slot, events.FilePath, store.Root, hdus);
+                run = TryGetRun(() => file.DecodeRun(slot, events.FilePath, store.Root, hdus));
             bool needHeader = fromEvents && run is null;
 
             if (bkg is not null)
@@ -265,7 +265,7 @@ public sealed class BackgroundIndex
     private static Run? TryGetRun(Func<Run> get)
     {
         try { return get(); }
-        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException) { return null; }
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException) { return null; }
     }
 
     // ------------------------------------------------------------------ file format
