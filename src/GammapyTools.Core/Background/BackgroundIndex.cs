@@ -169,7 +169,7 @@ public sealed class BackgroundIndex
                 string relative = System.IO.Path.GetRelativePath(store.Root, bkg.FilePath);
                 try
                 {
-                    var (size, mtime) = IdentityOf(bkg.FilePath);
+                    var (size, mtime) = bkg.FilePath == events.FilePath ? (eventsSize, eventsMtime) : IdentityOf(bkg.FilePath);
                     if (size < 0) throw new FileNotFoundException("the background model's file does not exist", bkg.FilePath);
                     var old = file?.Find(relative, bkg.HduName);
                     if (old is not null && old.Size == size && old.MtimeTicks == mtime)
