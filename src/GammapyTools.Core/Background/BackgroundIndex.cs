@@ -16,9 +16,10 @@ public sealed record BackgroundIndexEntry(long ObsId, string RelativePath, strin
 /// One run's header values as the index holds them (every value a <see cref="Run"/> carries, so the
 /// selection criteria read them), taken from the store's obs-index row or, where the store has no
 /// row for the run, from its EVENTS header (<paramref name="FromEventsHeader"/>); with the identity
-/// of the run's events file (path relative to the store, size, mtime) when they were taken.
+/// of the file they were read from (the obs-index or the events file: path relative to the store,
+/// size, mtime), so an update takes them again only from a changed file.
 /// </summary>
-public sealed record BackgroundIndexRun(long ObsId, bool FromEventsHeader, string EventsPath, long EventsSize, long EventsMtimeTicks, Run Run);
+public sealed record BackgroundIndexRun(long ObsId, bool FromEventsHeader, string SourcePath, long SourceSize, long SourceMtimeTicks, Run Run);
 
 /// <summary>What <see cref="BackgroundIndex.Refresh"/> gives: the index's entries and runs now, and the summary.</summary>
 public sealed record BackgroundIndexContents(IReadOnlyList<BackgroundIndexEntry> Entries, IReadOnlyList<BackgroundIndexRun> Runs,
@@ -142,6 +143,12 @@ public sealed class BackgroundIndex
         BackgroundIndexFile? file = null;
         if (!rebuild) (file, rejected) = TryOpen(path, store.Root);
 
+        (string Path, long Size, long MtimeTicks) obsIndex = ("", -1, long.MinValue);
+        if (store.ObsIndexPath is { } obsPath)
+        {
+            var (size, mtime) = IdentityOf(obsPath);
+            obsIndex = (System.IO.Path.GetRelativePath(store.Root, obsPath), size, mtime);
+        }
         var ids = store.ObsIds;
         var entries = new BackgroundIndexEntry?[ids.Count];
         var runs = new BackgroundIndexRun?[ids.Count];
@@ -153,15 +160,17 @@ public sealed class BackgroundIndex
             var hdus = store.HdusOf(id);
             var events = hdus.First(h => h.HduType == "events");   // ObsIds lists runs with one
             var bkg = hdus.FirstOrDefault(h => h.HduType == "bkg");
-            string eventsRelative = System.IO.Path.GetRelativePath(store.Root, events.FilePath);
             var (eventsSize, eventsMtime) = IdentityOf(events.FilePath);
             bool fromEvents = !store.HasObsIndexRow(id);
+            // The values are reused while the file they came from (obs-index or events file) is unchanged.
+            var (source, sourceSize, sourceMtime) = fromEvents
+                ? (System.IO.Path.GetRelativePath(store.Root, events.FilePath), eventsSize, eventsMtime) : obsIndex;
             Run? run = null;
-            if (!fromEvents) run = TryGetRun(() => store.GetRun(id));
-            else if (file?.FindRun(id) is { FromEventsHeader: true } slot && slot.EventsPath == eventsRelative
-                     && slot.EventsSize == eventsSize && slot.EventsMtimeTicks == eventsMtime)
+            if (file?.FindRun(id) is { } slot && slot.FromEventsHeader == fromEvents && slot.SourcePath == source
+                && slot.SourceSize == sourceSize && slot.SourceMtimeTicks == sourceMtime)
                 run = TryGetRun(() => file.DecodeRun(slot, events.FilePath, store.Root, hdus));
-            bool needHeader = fromEvents && run is null;
+            if (run is null && !fromEvents) run = TryGetRun(() => store.GetRun(id));
+            bool needHeader = fromEvents && run is null, headerRead = false;
 
             if (bkg is not null)
             {
@@ -199,7 +208,7 @@ public sealed class BackgroundIndex
                             if (needHeader && events.FilePath == bkg.FilePath)
                             {
                                 run = TryGetRun(() => store.RunFromEventsFile(id, f));
-                                needHeader = false;
+                                (needHeader, headerRead) = (false, true);
                                 Interlocked.Increment(ref headers);
                             }
                             // A file rewritten while we read it gets the new identity next time, not a stale model now.
@@ -216,11 +225,13 @@ public sealed class BackgroundIndex
             {
                 // A run whose header cannot be read gets no values: listing it reads its file (and reports why) as without an index.
                 run = TryGetRun(() => store.GetRun(id));
+                headerRead = true;
                 Interlocked.Increment(ref headers);
             }
+            // A header read from a file rewritten meanwhile gets the new identity next time, not stale values now.
             if (run is not null)
-                runs[i] = new BackgroundIndexRun(id, fromEvents, eventsRelative, eventsSize,
-                    !fromEvents || Unchanged(events.FilePath, eventsSize, eventsMtime) ? eventsMtime : long.MinValue, run);
+                runs[i] = new BackgroundIndexRun(id, fromEvents, source, sourceSize,
+                    headerRead && !Unchanged(events.FilePath, eventsSize, eventsMtime) ? long.MinValue : sourceMtime, run);
             progress?.Report((Interlocked.Increment(ref done), ids.Count));
         });
 
@@ -271,8 +282,9 @@ public sealed class BackgroundIndex
     // ------------------------------------------------------------------ file format
     // Header: "GPTBKGIX", int32 version, int32 reserved (0), int64 payload length; then the payload;
     // then SHA-256 of the payload. Payload: store root (string); int32 run count, and per run:
-    // OBS_ID (int64), from-EVENTS-header flag (bool), events file path relative to the store, its
-    // size (int64) and mtime ticks UTC (int64), int32 length + the run's values (see WriteRun);
+    // OBS_ID (int64), from-EVENTS-header flag (bool), the values' file (events file or obs-index)
+    // relative to the store, its size (int64) and mtime ticks UTC (int64), int32 length + the run's
+    // values (see WriteRun);
     // int32 entry count, and per entry: OBS_ID (int64), path relative to the store, HDU name, file
     // size (int64), mtime ticks UTC (int64), SHA-256 of the HDU (hex string), model class, int32
     // axis count, per axis int32 edge count + edges (float64), int32 value count + values (float64,
@@ -295,9 +307,9 @@ public sealed class BackgroundIndex
             {
                 w.Write(r.ObsId);
                 w.Write(r.FromEventsHeader);
-                w.Write(r.EventsPath);
-                w.Write(r.EventsSize);
-                w.Write(r.EventsMtimeTicks);
+                w.Write(r.SourcePath);
+                w.Write(r.SourceSize);
+                w.Write(r.SourceMtimeTicks);
                 // Length-prefixed, so opening the index skips the values of runs nobody asks for.
                 values.SetLength(0);
                 WriteRun(v, r.Run);
@@ -531,8 +543,8 @@ public sealed class BackgroundIndexFile
     /// <summary>One entry: its file identity, the hash of its HDU, and where its model starts.</summary>
     public sealed record Slot(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, string HduHash, int Offset);
 
-    /// <summary>One run's header values: where they came from, its events file's identity then, and where they are.</summary>
-    public sealed record RunSlot(long ObsId, bool FromEventsHeader, string EventsPath, long EventsSize, long EventsMtimeTicks, int Offset, int Length);
+    /// <summary>One run's header values: where they came from, that file's identity then, and where they are.</summary>
+    public sealed record RunSlot(long ObsId, bool FromEventsHeader, string SourcePath, long SourceSize, long SourceMtimeTicks, int Offset, int Length);
 
     private readonly byte[] _bytes;
     private readonly Dictionary<(string Relative, string Hdu), Slot> _byFile;

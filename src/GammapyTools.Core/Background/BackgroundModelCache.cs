@@ -184,8 +184,8 @@ public sealed class BackgroundModelCache
             if (_file!.FindRun(obsId) is not { FromEventsHeader: true } slot) return null;
             var hdus = store.HdusOf(obsId);
             if (hdus.FirstOrDefault(h => h.HduType == "events") is not { } events
-                || Path.GetRelativePath(store.Root, events.FilePath) != slot.EventsPath
-                || BackgroundIndex.IdentityOf(events.FilePath) != (slot.EventsSize, slot.EventsMtimeTicks)) return null;
+                || Path.GetRelativePath(store.Root, events.FilePath) != slot.SourcePath
+                || BackgroundIndex.IdentityOf(events.FilePath) != (slot.SourceSize, slot.SourceMtimeTicks)) return null;
             try { return _file.DecodeRun(slot, events.FilePath, store.Root, hdus); }
             catch (Exception e) when (e is ArgumentException or EndOfStreamException or InvalidDataException) { return null; }
         }

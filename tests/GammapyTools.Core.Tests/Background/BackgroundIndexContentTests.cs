@@ -165,8 +165,10 @@ public class BackgroundIndexContentTests
             var slot = file.FindRun(run.ObsId)!;
             Assert.Equal(!obsIndex, slot.FromEventsHeader);
             var events = run.FindHdu("events")!;
-            Assert.Equal(Path.GetRelativePath(store.Root, events.FilePath), slot.EventsPath);
-            Assert.Equal(new FileInfo(events.FilePath).Length, slot.EventsSize);
+            // The file the values came from: the obs-index, or the run's events file.
+            string source = obsIndex ? store.ObsIndexPath! : events.FilePath;
+            Assert.Equal(Path.GetRelativePath(store.Root, source), slot.SourcePath);
+            Assert.Equal((new FileInfo(source).Length, new FileInfo(source).LastWriteTimeUtc.Ticks), (slot.SourceSize, slot.SourceMtimeTicks));
             // Independent of the store's listing: the EVENTS header read by Run.FromFile (its values, not its HDU list).
             var header = Run.FromFile(run.Path);
             var fromIndex = file.DecodeRun(slot, events.FilePath, store.Root, store.HdusOf(run.ObsId));
@@ -177,6 +179,42 @@ public class BackgroundIndexContentTests
         }
         // The simulated runs carry the values the criteria read (else this test would compare nulls).
         Assert.All(runs, r => Assert.True(r.NsbLevel is not null && r.AzPnt is not null && r.NTels is not null && r.Livetime is not null && r.DateObs is not null));
+    }
+
+    [Fact]
+    public void Obs_index_values_are_taken_again_when_the_obs_index_changes_and_reused_while_it_does_not()
+    {
+        var (store, runs) = NewStore(runs: 4);
+        string cache = TestPaths.NewTempDir();
+        var built = new BackgroundIndex(cache).Refresh(store);
+        Assert.False(new BackgroundIndex(cache).Refresh(DataStore.Open(store.Root)).Summary.Written);
+
+        // The obs-index gets another NSBLEVEL for the first run (every other byte of the table as it was).
+        IReadOnlyList<Hdu> hdus;
+        using (var f = FitsFile.Open(store.ObsIndexPath!)) hdus = f.ReadAll();
+        var table = hdus.OfType<BinaryTableHdu>().First().Table;
+        var nsb = table["NSBLEVEL"];
+        var ids = table["OBS_ID"].ToDoubles();
+        int row = Array.IndexOf(ids, (double)runs[0].ObsId);
+        switch (nsb.Data)
+        {
+            case float[] f: f[row] += 1.5f; break;
+            case double[] d: d[row] += 1.5; break;
+            default: throw new InvalidOperationException($"NSBLEVEL holds {nsb.Data.GetType()}");
+        }
+        FitsWriter.Write(store.ObsIndexPath!, hdus, overwrite: true);
+        File.SetLastWriteTimeUtc(store.ObsIndexPath!, DateTime.UtcNow.AddMinutes(1));
+
+        var reopened = DataStore.Open(store.Root);
+        var expected = reopened.GetRun(runs[0].ObsId);
+        Assert.Equal(runs[0].NsbLevel!.Value + 1.5, expected.NsbLevel!.Value, 5);
+        var updated = new BackgroundIndex(cache).Refresh(reopened);
+        Assert.True(updated.Summary.Written);
+        Assert.Equal(runs.Count, updated.Summary.Reused);   // the models are untouched
+        var file = BackgroundIndex.TryOpen(updated.Summary.IndexPath, store.Root).File!;
+        var slot = file.FindRun(runs[0].ObsId)!;
+        AssertSameRun(expected, file.DecodeRun(slot, runs[0].Path, store.Root, reopened.HdusOf(runs[0].ObsId)));
+        Assert.Equal(new FileInfo(store.ObsIndexPath!).LastWriteTimeUtc.Ticks, slot.SourceMtimeTicks);
     }
 
     [Fact]
