@@ -6,11 +6,14 @@ using GammapyTools.Fits;
 namespace GammapyTools.Background;
 
 /// <summary>
-/// One run's background model as the index holds it, with the identity of the file it came from
-/// and the SHA-256 (lower-case hex) of the background HDU's bytes as stored (header, data and
-/// padding; for a gzipped file in the decompressed stream).
+/// One run's background model as the index holds it, with the identity of the file it came from,
+/// the SHA-256 (lower-case hex) of the background HDU's bytes as stored (header, data and padding;
+/// for a gzipped file in the decompressed stream) and, for a gzipped file, the SHA-256 of the
+/// file's own (compressed) bytes (empty for a plain file: hashing a large events file would cost
+/// more than reading the HDU).
 /// </summary>
-public sealed record BackgroundIndexEntry(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, string HduHash, BackgroundModel Model);
+public sealed record BackgroundIndexEntry(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, string HduHash,
+    string FileHash, BackgroundModel Model);
 
 /// <summary>
 /// One run's header values as the index holds them (every value a <see cref="Run"/> carries, so the
@@ -43,8 +46,9 @@ public sealed record BackgroundIndexSummary
     public required int Reused { get; init; }
     /// <summary>
     /// Models taken from the existing index although their file's size or mtime changed, because the
-    /// background HDU's bytes hash to the same SHA-256 (a touched or copied file, an events-only
-    /// rewrite): the HDU was read and hashed, not decoded.
+    /// bytes hash to the same SHA-256: a gzipped file's own bytes (a touched or copied file: nothing
+    /// decompressed), else the background HDU's bytes (an events-only rewrite: the HDU was read and
+    /// hashed, not decoded).
     /// </summary>
     public int Rehashed { get; init; }
     /// <summary>Models read (decoded) from their FITS files (new runs, changed HDUs, or no usable index).</summary>
@@ -67,8 +71,9 @@ public sealed record BackgroundIndexSummary
 /// decompress every run to compare models: one binary file per store in a cache folder (default
 /// <c>$XDG_CACHE_HOME/gammapytools</c>, else <c>~/.cache/gammapytools</c>; the store itself may be
 /// read-only). Each entry is keyed by file identity (path relative to the store, size, mtime) and
-/// records a SHA-256 of the background HDU's bytes: when the file's size or mtime changes, Update
-/// hashes the HDU again and keeps the model when the bytes are the same, re-reads it otherwise.
+/// records a SHA-256 of the background HDU's bytes (and of a .gz file's own bytes): when the file's
+/// size or mtime changes, Update hashes the file (or the HDU) again and keeps the model when the
+/// bytes are the same, re-reads it otherwise.
 /// Each run's header values (obs-index row, or EVENTS header where the store has no row) are kept
 /// too, so listing a store without obs-index rows opens no events file while it is unchanged
 /// (<see cref="BackgroundModelCache.Runs"/>). The file has a versioned header and a SHA-256 of its payload: a
@@ -186,6 +191,17 @@ public sealed class BackgroundIndex
                         entries[i] = file!.Decode(old) with { ObsId = id };
                         Interlocked.Increment(ref reused);
                     }
+                    else if (old is not null && old.FileHash.Length > 0 && old.FileHash == HashFile(bkg.FilePath))
+                    {
+                        // The same bytes (a touched or copied .gz file): model and header values kept, nothing decompressed.
+                        entries[i] = file!.Decode(old) with { ObsId = id, Size = size, MtimeTicks = Unchanged(bkg.FilePath, size, mtime) ? mtime : long.MinValue };
+                        Interlocked.Increment(ref rehashed);
+                        if (needHeader && events.FilePath == bkg.FilePath && file.FindRun(id) is { FromEventsHeader: true } same && same.SourcePath == source)
+                        {
+                            run = TryGetRun(() => file.DecodeRun(same, events.FilePath, store.Root, hdus));
+                            (needHeader, headerRead) = (run is null, run is not null);
+                        }
+                    }
                     else
                     {
                         entries[i] = FitsException.Guard(bkg.FilePath, () =>
@@ -193,6 +209,7 @@ public sealed class BackgroundIndex
                             using var f = FitsFile.Open(bkg.FilePath);
                             var info = HduClassifier.Find(f, bkg);
                             string hash = Convert.ToHexStringLower(f.HashHdu(info));
+                            string fileHash = f.IsCompressed ? HashFile(bkg.FilePath) : "";
                             BackgroundModel model;
                             if (old is not null && old.HduHash == hash)
                             {
@@ -211,8 +228,10 @@ public sealed class BackgroundIndex
                                 (needHeader, headerRead) = (false, true);
                                 Interlocked.Increment(ref headers);
                             }
-                            // A file rewritten while we read it gets the new identity next time, not a stale model now.
-                            return new BackgroundIndexEntry(id, relative, bkg.HduName, size, Unchanged(bkg.FilePath, size, mtime) ? mtime : long.MinValue, hash, model);
+                            // A file rewritten while we read it gets the new identity next time, not a stale model now
+                            // (and no file hash: it may be of the new bytes, not of those the model came from).
+                            bool stable = Unchanged(bkg.FilePath, size, mtime);
+                            return new BackgroundIndexEntry(id, relative, bkg.HduName, size, stable ? mtime : long.MinValue, hash, stable ? fileHash : "", model);
                         });
                     }
                 }
@@ -273,6 +292,13 @@ public sealed class BackgroundIndex
 
     private static bool Unchanged(string path, long size, long mtime) => IdentityOf(path) == (size, mtime);
 
+    /// <summary>SHA-256 (lower-case hex) of a file's bytes as stored (for a .gz file, the compressed bytes).</summary>
+    private static string HashFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
     private static Run? TryGetRun(Func<Run> get)
     {
         try { return get(); }
@@ -286,7 +312,8 @@ public sealed class BackgroundIndex
     // relative to the store, its size (int64) and mtime ticks UTC (int64), int32 length + the run's
     // values (see WriteRun);
     // int32 entry count, and per entry: OBS_ID (int64), path relative to the store, HDU name, file
-    // size (int64), mtime ticks UTC (int64), SHA-256 of the HDU (hex string), model class, int32
+    // size (int64), mtime ticks UTC (int64), SHA-256 of the HDU and of a .gz file (hex strings; the
+    // latter empty for a plain file), model class, int32
     // axis count, per axis int32 edge count + edges (float64), int32 value count + values (float64,
     // file order). Strings are BinaryWriter's length-prefixed UTF-8.
 
@@ -326,6 +353,7 @@ public sealed class BackgroundIndex
                 w.Write(e.Size);
                 w.Write(e.MtimeTicks);
                 w.Write(e.HduHash);
+                w.Write(e.FileHash);
                 w.Write(e.Model.HduClass);
                 w.Write(e.Model.Axes.Count);
                 foreach (var axis in e.Model.Axes) WriteDoubles(w, axis);
@@ -478,7 +506,7 @@ public sealed class BackgroundIndex
                 long obsId = r.ReadInt64();
                 string relative = r.ReadString(), hdu = r.ReadString();
                 long size = r.ReadInt64(), mtime = r.ReadInt64();
-                string hash = r.ReadString();
+                string hash = r.ReadString(), fileHash = r.ReadString();
                 long offset = r.BaseStream.Position;
                 // The layout is walked (lengths checked against the payload) so a structurally bad
                 // file is refused here, as when every model was decoded at once.
@@ -486,7 +514,7 @@ public sealed class BackgroundIndex
                 int axes = r.ReadInt32();
                 if (axes < 0) throw new InvalidDataException($"{axes} axes");
                 for (int a = 0; a <= axes; a++) SkipDoubles(r);
-                entries.Add(new BackgroundIndexFile.Slot(obsId, relative, hdu, size, mtime, hash, HeaderLength + (int)offset));
+                entries.Add(new BackgroundIndexFile.Slot(obsId, relative, hdu, size, mtime, hash, fileHash, HeaderLength + (int)offset));
             }
             if (r.BaseStream.Position != length) throw new InvalidDataException("bytes after the last entry");
             return (new BackgroundIndexFile(bytes, storeRoot, runs, entries), null);
@@ -541,7 +569,7 @@ public sealed class BackgroundIndex
 public sealed class BackgroundIndexFile
 {
     /// <summary>One entry: its file identity, the hash of its HDU, and where its model starts.</summary>
-    public sealed record Slot(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, string HduHash, int Offset);
+    public sealed record Slot(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, string HduHash, string FileHash, int Offset);
 
     /// <summary>One run's header values: where they came from, that file's identity then, and where they are.</summary>
     public sealed record RunSlot(long ObsId, bool FromEventsHeader, string SourcePath, long SourceSize, long SourceMtimeTicks, int Offset, int Length);
@@ -573,7 +601,7 @@ public sealed class BackgroundIndexFile
     public RunSlot? FindRun(long obsId) => _runs.GetValueOrDefault(obsId);
 
     /// <summary>An entry with its model decoded.</summary>
-    public BackgroundIndexEntry Decode(Slot slot) => new(slot.ObsId, slot.RelativePath, slot.HduName, slot.Size, slot.MtimeTicks, slot.HduHash,
+    public BackgroundIndexEntry Decode(Slot slot) => new(slot.ObsId, slot.RelativePath, slot.HduName, slot.Size, slot.MtimeTicks, slot.HduHash, slot.FileHash,
         BackgroundIndex.ReadModel(_bytes, slot.Offset, $"{System.IO.Path.Combine(StoreRoot, slot.RelativePath)}[{slot.HduName}]"));
 
     /// <summary>A run from its stored values, with its events file and HDUs as the store lists them.</summary>

@@ -115,6 +115,31 @@ public class BackgroundIndexContentTests
     }
 
     [Fact]
+    public void A_touched_gzip_file_is_recognised_by_its_own_hash_without_decompressing_it()
+    {
+        // Without obs-index rows, so the runs' EVENTS header values come from the same files.
+        var (store, runs) = NewStore(runs: 4, obsIndex: false);
+        string cache = TestPaths.NewTempDir();
+        var built = new BackgroundIndex(cache).Refresh(store);
+        Assert.Equal((runs.Count, runs.Count), (built.Summary.Read, built.Summary.HeadersRead));
+        Assert.All(built.Entries, e => Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            File.ReadAllBytes(Path.Combine(store.Root, e.RelativePath)))), e.FileHash));
+
+        foreach (var run in runs) File.SetLastWriteTimeUtc(run.Path, DateTime.UtcNow.AddMinutes(1));
+        var touched = new BackgroundIndex(cache).Refresh(DataStore.Open(store.Root));
+        // Models and header values kept from the index: the files' bytes hash the same, so none was opened as FITS
+        // (an HDU hash would have read each EVENTS header in the same pass: HeadersRead would be 4).
+        Assert.Equal((runs.Count, 0, 0, 0), (touched.Summary.Rehashed, touched.Summary.Read, touched.Summary.HeadersRead, touched.Summary.Reused));
+        Assert.True(touched.Summary.Written);
+        for (int i = 0; i < runs.Count; i++)
+        {
+            AssertSameRun(runs[i], touched.Runs[i].Run);
+            Assert.Equal(new FileInfo(runs[i].Path).LastWriteTimeUtc.Ticks, touched.Runs[i].SourceMtimeTicks);
+            AssertSameModel(FromFile(runs[i]), touched.Models[Key(runs[i])]);
+        }
+    }
+
+    [Fact]
     public void The_hash_is_of_the_hdu_bytes_as_stored_and_a_changed_background_hdu_is_read_again()
     {
         var (store, runs) = NewStore(runs: 4);
