@@ -131,10 +131,11 @@ public sealed class BackgroundIndex
 
     /// <summary>
     /// Brings a store's index up to date: every run's background model, reused from the index
-    /// where its file is unchanged (size, mtime), or where it changed but its background HDU hashes
-    /// to the same bytes (hashed, not decoded), read (in parallel) otherwise; every run's header
-    /// values, from the obs-index row, or from the EVENTS header (reused while the events file is
-    /// unchanged, else read in the same pass as the model when they share a file); entries of runs
+    /// where its file is unchanged (size, mtime), or where it changed but its bytes hash the same
+    /// (a .gz file's own bytes: not even decompressed; else the background HDU's: not decoded),
+    /// read (in parallel) otherwise; every run's header values, from the obs-index row or from the
+    /// EVENTS header, reused while the file they came from is unchanged (or has the same bytes),
+    /// else read (an EVENTS header in the same pass as the model when they share a file); entries of runs
     /// that left the store dropped; the index rewritten atomically when its contents changed. A
     /// failure to write the index (a read-only cache folder) is reported in the summary, not
     /// thrown: the models are still good.
