@@ -8,7 +8,8 @@ namespace GammapyTools.Bench;
 /// The stages of a candidate search over an existing search store (GPT_BENCH_STORE, a folder made by
 /// New-SimulatedDataStore; default: a 2,000-run store generated here), in-process: opening the store,
 /// listing its runs, the background index (build, then reuse by a fresh index object as a new
-/// process would), and MimicCandidateFinder.Find from the index against the cold path (every model
+/// process would; after touching every file of a generated store: hashed, not decoded), listing the
+/// runs through the index (a store without obs-index rows opens no events file), and MimicCandidateFinder.Find from the index against the cold path (every model
 /// read from its file, what a fresh process did before the index).
 /// </summary>
 public sealed class BackgroundIndexBenchmark : IBenchmark
@@ -43,6 +44,17 @@ public sealed class BackgroundIndexBenchmark : IBenchmark
             double read = ctx.Measure("index file read + checksum + parse", () => BackgroundIndex.TryRead(new BackgroundIndex(cache).PathFor(store.Root), store.Root));
             double open1 = ctx.Measure("index file open + checksum, models not decoded", () => BackgroundIndex.TryOpen(new BackgroundIndex(cache).PathFor(store.Root), store.Root));
             double reuse = ctx.Measure("index reuse (fresh object: read + check every file)", () => new BackgroundIndex(cache).Update(store));
+            double listed = ctx.Measure("list runs through the index (fresh cache)", () => new BackgroundModelCache(new BackgroundIndex(cache)).Runs(store));
+            // Touching every file (a copy or restore): Update hashes each background HDU again, decodes none.
+            // Only on the store generated here: a given store's files are inputs, never touched.
+            int touches = 0;
+            double rehash = given is not null ? double.NaN : ctx.Measure("index update after touching every file (rehash)", () =>
+            {
+                var when = DateTime.UtcNow.AddSeconds(++touches);
+                foreach (var r in runs) File.SetLastWriteTimeUtc(r.Path, when);
+                var (_, s) = new BackgroundIndex(cache).Update(store);
+                if (s.Rehashed != s.Runs) throw new InvalidOperationException($"{s.Rehashed} of {s.Runs} rehashed");
+            });
             double find = ctx.Measure("Find from the index (fresh cache)", () =>
                 MimicCandidateFinder.Find(target, runs, new MimicCriteria(), new BackgroundModelCache(new BackgroundIndex(cache))));
             double cold = givenCache is not null ? double.NaN : ctx.Measure("all models from their files (no index; before)", () =>
@@ -52,6 +64,8 @@ public sealed class BackgroundIndexBenchmark : IBenchmark
             ctx.Report(new BenchRow(Name, $"list runs, {label}", list, 0, runs.Count, "-", 0));
             ctx.Report(new BenchRow(Name, $"index build, {label}", build, size, runs.Count, "models from files", cold));
             ctx.Report(new BenchRow(Name, $"index reuse, {label}", reuse, size, runs.Count, "models from files", cold));
+            ctx.Report(new BenchRow(Name, $"index update, every file touched, {label}", rehash, size, runs.Count, "models from files", cold));
+            ctx.Report(new BenchRow(Name, $"list runs through the index, {label}", listed, 0, runs.Count, "GetRun", list));
             ctx.Report(new BenchRow(Name, $"  part: index file read+parse, {label}", read, size, runs.Count, "models from files", cold));
             ctx.Report(new BenchRow(Name, $"  part: index file open, models on demand, {label}", open1, size, runs.Count, "models from files", cold));
             ctx.Report(new BenchRow(Name, $"Find 1 target from index, {label}", find, 0, runs.Count, "models from files", cold));

@@ -40,6 +40,28 @@ Describe 'Update-BackgroundIndex' {
         "$warnings" | Should -Match 'not trusted'
     }
 
+    It 'hashes touched files again instead of decoding them, and rebuilds an index of the previous format version' {
+        $copy = Join-Path $TestDrive 'search-touched'
+        Copy-Item -Recurse $script:Store $copy
+        $cache = Join-Path $TestDrive 'cache-touch'
+        $built = Update-BackgroundIndex -DataStore $copy -CachePath $cache
+        $later = (Get-Date).AddMinutes(5)
+        Get-ChildItem $copy -Filter *.fits.gz | Where-Object Name -notmatch 'index' | ForEach-Object { $_.LastWriteTime = $later }
+        $touched = Update-BackgroundIndex -DataStore $copy -CachePath $cache
+        ($touched.Rehashed, $touched.Read, $touched.Reused) | Should -Be (12, 0, 0)
+        $touched.Written | Should -BeTrue
+        $again = Update-BackgroundIndex -DataStore $copy -CachePath $cache
+        ($again.Reused, $again.Rehashed, $again.Written) | Should -Be (12, 0, $false)
+        # an index of format version 1 (before hashes and header values): not trusted, rebuilt, said so
+        $bytes = [IO.File]::ReadAllBytes($built.IndexPath)
+        $bytes[8] = 1
+        [IO.File]::WriteAllBytes($built.IndexPath, $bytes)
+        $rebuilt = Update-BackgroundIndex -DataStore $copy -CachePath $cache -WarningVariable warnings -WarningAction SilentlyContinue
+        $rebuilt.Rejected | Should -Match 'format version 1, not 2'
+        $rebuilt.Read | Should -Be 12
+        "$warnings" | Should -Match 'format version 1'
+    }
+
     It 'writes nothing with -WhatIf' {
         $cache = Join-Path $TestDrive 'cache3'
         Update-BackgroundIndex -DataStore $script:Store -CachePath $cache -WhatIf

@@ -5,8 +5,32 @@ using GammapyTools.Fits;
 
 namespace GammapyTools.Background;
 
-/// <summary>One run's background model as the index holds it, with the identity of the file it came from.</summary>
-public sealed record BackgroundIndexEntry(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, BackgroundModel Model);
+/// <summary>
+/// One run's background model as the index holds it, with the identity of the file it came from,
+/// the SHA-256 (lower-case hex) of the background HDU's bytes as stored (header, data and padding;
+/// for a gzipped file in the decompressed stream) and, for a gzipped file, the SHA-256 of the
+/// file's own (compressed) bytes (empty for a plain file: hashing a large events file would cost
+/// more than reading the HDU).
+/// </summary>
+public sealed record BackgroundIndexEntry(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, string HduHash,
+    string FileHash, BackgroundModel Model);
+
+/// <summary>
+/// One run's header values as the index holds them (every value a <see cref="Run"/> carries, so the
+/// selection criteria read them), taken from the store's obs-index row or, where the store has no
+/// row for the run, from its EVENTS header (<paramref name="FromEventsHeader"/>); with the identity
+/// of the file they were read from (the obs-index or the events file: path relative to the store,
+/// size, mtime), so an update takes them again only from a changed file.
+/// </summary>
+public sealed record BackgroundIndexRun(long ObsId, bool FromEventsHeader, string SourcePath, long SourceSize, long SourceMtimeTicks, Run Run);
+
+/// <summary>What <see cref="BackgroundIndex.Refresh"/> gives: the index's entries and runs now, and the summary.</summary>
+public sealed record BackgroundIndexContents(IReadOnlyList<BackgroundIndexEntry> Entries, IReadOnlyList<BackgroundIndexRun> Runs,
+    BackgroundIndexSummary Summary)
+{
+    /// <summary>The models by (full file path, upper-case HDU name).</summary>
+    public required IReadOnlyDictionary<(string File, string Hdu), BackgroundModel> Models { get; init; }
+}
 
 /// <summary>A run whose background model could not be read while the index was built.</summary>
 public sealed record BackgroundIndexFailure(long ObsId, string FilePath, string Message);
@@ -18,10 +42,19 @@ public sealed record BackgroundIndexSummary
     public required string IndexPath { get; init; }
     /// <summary>Runs of the store that have a background HDU.</summary>
     public required int Runs { get; init; }
-    /// <summary>Models taken from the existing index (file unchanged).</summary>
+    /// <summary>Models taken from the existing index (file unchanged: same size and mtime).</summary>
     public required int Reused { get; init; }
-    /// <summary>Models read from their FITS files (new runs, changed files, or no usable index).</summary>
+    /// <summary>
+    /// Models taken from the existing index although their file's size or mtime changed, because the
+    /// bytes hash to the same SHA-256: a gzipped file's own bytes (a touched or copied file: nothing
+    /// decompressed), else the background HDU's bytes (an events-only rewrite: the HDU was read and
+    /// hashed, not decoded).
+    /// </summary>
+    public int Rehashed { get; init; }
+    /// <summary>Models read (decoded) from their FITS files (new runs, changed HDUs, or no usable index).</summary>
     public required int Read { get; init; }
+    /// <summary>EVENTS headers read from files for runs without an obs-index row (new runs or changed files; the others are reused).</summary>
+    public int HeadersRead { get; init; }
     /// <summary>Entries dropped because their run left the store.</summary>
     public required int Removed { get; init; }
     public required IReadOnlyList<BackgroundIndexFailure> Failed { get; init; }
@@ -38,7 +71,12 @@ public sealed record BackgroundIndexSummary
 /// decompress every run to compare models: one binary file per store in a cache folder (default
 /// <c>$XDG_CACHE_HOME/gammapytools</c>, else <c>~/.cache/gammapytools</c>; the store itself may be
 /// read-only). Each entry is keyed by file identity (path relative to the store, size, mtime) and
-/// re-read when the file changes. The file has a versioned header and a SHA-256 of its payload: a
+/// records a SHA-256 of the background HDU's bytes (and of a .gz file's own bytes): when the file's
+/// size or mtime changes, Update hashes the file (or the HDU) again and keeps the model when the
+/// bytes are the same, re-reads it otherwise.
+/// Each run's header values (obs-index row, or EVENTS header where the store has no row) are kept
+/// too, so listing a store without obs-index rows opens no events file while it is unchanged
+/// (<see cref="BackgroundModelCache.Runs"/>). The file has a versioned header and a SHA-256 of its payload: a
 /// truncated or corrupted index is detected and rebuilt, never trusted. Writes go to a temp file
 /// in the cache folder then a rename, so processes (shards, nodes) sharing the folder never see a
 /// partial index; concurrent builders each write a complete index and the last rename wins.
@@ -46,8 +84,9 @@ public sealed record BackgroundIndexSummary
 public sealed class BackgroundIndex
 {
     private static readonly byte[] Magic = "GPTBKGIX"u8.ToArray();
-    public const int FormatVersion = 1;
-    private const int HeaderLength = 8 + 4 + 4 + 8;   // magic, version, reserved, payload length
+    // 2: HDU content hashes and the runs' header values.
+    public const int FormatVersion = 2;
+    internal const int HeaderLength = 8 + 4 + 4 + 8;   // magic, version, reserved, payload length
     private const int HashLength = 32;
 
     public BackgroundIndex(string? directory = null)
@@ -79,79 +118,154 @@ public sealed class BackgroundIndex
     }
 
     /// <summary>
-    /// Brings a store's index up to date: every run's background model, reused from the index
-    /// where its file is unchanged, read (in parallel) where not; entries of runs that left the
-    /// store dropped; the index rewritten atomically when anything changed. Returns the models by
-    /// (full file path, upper-case HDU name) and the summary. A failure to write the index (a
-    /// read-only cache folder) is reported in the summary, not thrown: the models are still good.
+    /// Brings a store's index up to date (see <see cref="Refresh"/>) and returns the models by
+    /// (full file path, upper-case HDU name) and the summary.
     /// </summary>
     public (IReadOnlyDictionary<(string File, string Hdu), BackgroundModel> Models, BackgroundIndexSummary Summary) Update(
         DataStore store, int maxParallelism = -1, IProgress<(int Done, int Total)>? progress = null,
         bool rebuild = false, CancellationToken cancellationToken = default)
     {
+        var contents = Refresh(store, maxParallelism, progress, rebuild, cancellationToken);
+        return (contents.Models, contents.Summary);
+    }
+
+    /// <summary>
+    /// Brings a store's index up to date: every run's background model, reused from the index
+    /// where its file is unchanged (size, mtime), or where it changed but its bytes hash the same
+    /// (a .gz file's own bytes: not even decompressed; else the background HDU's: not decoded),
+    /// read (in parallel) otherwise; every run's header values, from the obs-index row or from the
+    /// EVENTS header, reused while the file they came from is unchanged (or has the same bytes),
+    /// else read (an EVENTS header in the same pass as the model when they share a file); entries of runs
+    /// that left the store dropped; the index rewritten atomically when its contents changed. A
+    /// failure to write the index (a read-only cache folder) is reported in the summary, not
+    /// thrown: the models are still good.
+    /// </summary>
+    public BackgroundIndexContents Refresh(DataStore store, int maxParallelism = -1, IProgress<(int Done, int Total)>? progress = null,
+        bool rebuild = false, CancellationToken cancellationToken = default)
+    {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         string path = PathFor(store.Root);
         string? rejected = null;
-        // Entries are decoded only where their file is unchanged (the others are read again anyway).
-        Dictionary<(string, string), BackgroundIndexFile.Slot> existing = [];
         BackgroundIndexFile? file = null;
-        if (!rebuild)
-        {
-            (file, rejected) = TryOpen(path, store.Root);
-            if (file is not null)
-                foreach (var e in file.Entries) existing[(e.RelativePath, e.HduName.ToUpperInvariant())] = e;
-        }
+        if (!rebuild) (file, rejected) = TryOpen(path, store.Root);
 
-        // Every run's background HDU, with the identity of its file now.
-        var wanted = new List<(long ObsId, HduLocation Location, string Relative)>();
-        foreach (long id in store.ObsIds)
+        (string Path, long Size, long MtimeTicks) obsIndex = ("", -1, long.MinValue);
+        if (store.ObsIndexPath is { } obsPath)
         {
-            var bkg = store.HdusOf(id).FirstOrDefault(h => h.HduType == "bkg");
-            if (bkg is not null) wanted.Add((id, bkg, System.IO.Path.GetRelativePath(store.Root, bkg.FilePath)));
+            var (size, mtime) = IdentityOf(obsPath);
+            obsIndex = (System.IO.Path.GetRelativePath(store.Root, obsPath), size, mtime);
         }
-
-        var result = new BackgroundIndexEntry?[wanted.Count];
-        var failures = new BackgroundIndexFailure?[wanted.Count];
-        int reused = 0, read = 0, done = 0;
-        Parallel.For(0, wanted.Count, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism, CancellationToken = cancellationToken }, i =>
+        var ids = store.ObsIds;
+        var entries = new BackgroundIndexEntry?[ids.Count];
+        var runs = new BackgroundIndexRun?[ids.Count];
+        var failures = new BackgroundIndexFailure?[ids.Count];
+        int withModel = 0, reused = 0, rehashed = 0, read = 0, headers = 0, done = 0;
+        Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism, CancellationToken = cancellationToken }, i =>
         {
-            var (id, location, relative) = wanted[i];
-            try
+            long id = ids[i];
+            var hdus = store.HdusOf(id);
+            var events = hdus.First(h => h.HduType == "events");   // ObsIds lists runs with one
+            var bkg = hdus.FirstOrDefault(h => h.HduType == "bkg");
+            var (eventsSize, eventsMtime) = IdentityOf(events.FilePath);
+            bool fromEvents = !store.HasObsIndexRow(id);
+            // The values are reused while the file they came from (obs-index or events file) is unchanged.
+            var (source, sourceSize, sourceMtime) = fromEvents
+                ? (System.IO.Path.GetRelativePath(store.Root, events.FilePath), eventsSize, eventsMtime) : obsIndex;
+            Run? run = null;
+            if (file?.FindRun(id) is { } slot && slot.FromEventsHeader == fromEvents && slot.SourcePath == source
+                && slot.SourceSize == sourceSize && slot.SourceMtimeTicks == sourceMtime)
+                run = TryGetRun(() => file.DecodeRun(slot, events.FilePath, store.Root, hdus));
+            if (run is null && !fromEvents) run = TryGetRun(() => store.GetRun(id));
+            bool needHeader = fromEvents && run is null, headerRead = false;
+
+            if (bkg is not null)
             {
-                var info = new FileInfo(location.FilePath);
-                if (!info.Exists) throw new FileNotFoundException("the background model's file does not exist", location.FilePath);
-                long size = info.Length, mtime = info.LastWriteTimeUtc.Ticks;
-                if (existing.TryGetValue((relative, location.HduName.ToUpperInvariant()), out var old) && old.Size == size && old.MtimeTicks == mtime)
+                Interlocked.Increment(ref withModel);
+                string relative = System.IO.Path.GetRelativePath(store.Root, bkg.FilePath);
+                try
                 {
-                    result[i] = file!.Decode(old) with { ObsId = id };
-                    Interlocked.Increment(ref reused);
+                    var (size, mtime) = bkg.FilePath == events.FilePath ? (eventsSize, eventsMtime) : IdentityOf(bkg.FilePath);
+                    if (size < 0) throw new FileNotFoundException("the background model's file does not exist", bkg.FilePath);
+                    var old = file?.Find(relative, bkg.HduName);
+                    if (old is not null && old.Size == size && old.MtimeTicks == mtime)
+                    {
+                        entries[i] = file!.Decode(old) with { ObsId = id };
+                        Interlocked.Increment(ref reused);
+                    }
+                    else if (old is not null && old.FileHash.Length > 0 && old.FileHash == HashFile(bkg.FilePath))
+                    {
+                        // The same bytes (a touched or copied .gz file): model and header values kept, nothing decompressed.
+                        entries[i] = file!.Decode(old) with { ObsId = id, Size = size, MtimeTicks = Unchanged(bkg.FilePath, size, mtime) ? mtime : long.MinValue };
+                        Interlocked.Increment(ref rehashed);
+                        if (needHeader && events.FilePath == bkg.FilePath && file.FindRun(id) is { FromEventsHeader: true } same && same.SourcePath == source)
+                        {
+                            run = TryGetRun(() => file.DecodeRun(same, events.FilePath, store.Root, hdus));
+                            (needHeader, headerRead) = (run is null, run is not null);
+                        }
+                    }
+                    else
+                    {
+                        entries[i] = FitsException.Guard(bkg.FilePath, () =>
+                        {
+                            using var f = FitsFile.Open(bkg.FilePath);
+                            var info = HduClassifier.Find(f, bkg);
+                            string hash = Convert.ToHexStringLower(f.HashHdu(info));
+                            string fileHash = f.IsCompressed ? HashFile(bkg.FilePath) : "";
+                            BackgroundModel model;
+                            if (old is not null && old.HduHash == hash)
+                            {
+                                model = file!.Decode(old).Model;
+                                Interlocked.Increment(ref rehashed);
+                            }
+                            else
+                            {
+                                model = BackgroundModel.Read(f, info, bkg);
+                                Interlocked.Increment(ref read);
+                            }
+                            // One pass for a run whose events share the model's file (DL3 files usually hold both).
+                            if (needHeader && events.FilePath == bkg.FilePath)
+                            {
+                                run = TryGetRun(() => store.RunFromEventsFile(id, f));
+                                (needHeader, headerRead) = (false, true);
+                                Interlocked.Increment(ref headers);
+                            }
+                            // A file rewritten while we read it gets the new identity next time, not a stale model now
+                            // (and no file hash: it may be of the new bytes, not of those the model came from).
+                            bool stable = Unchanged(bkg.FilePath, size, mtime);
+                            return new BackgroundIndexEntry(id, relative, bkg.HduName, size, stable ? mtime : long.MinValue, hash, stable ? fileHash : "", model);
+                        });
+                    }
                 }
-                else
+                catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
                 {
-                    var model = BackgroundModel.Read(location);
-                    // A file rewritten while we read it gets the new identity next time, not a stale model now.
-                    var after = new FileInfo(location.FilePath);
-                    if (after.Length != size || after.LastWriteTimeUtc.Ticks != mtime) mtime = long.MinValue;
-                    result[i] = new BackgroundIndexEntry(id, relative, location.HduName, size, mtime, model);
-                    Interlocked.Increment(ref read);
+                    failures[i] = new BackgroundIndexFailure(id, bkg.FilePath, e.Message);
                 }
             }
-            catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+            if (needHeader)
             {
-                failures[i] = new BackgroundIndexFailure(id, location.FilePath, e.Message);
+                // A run whose header cannot be read gets no values: listing it reads its file (and reports why) as without an index.
+                run = TryGetRun(() => store.GetRun(id));
+                headerRead = true;
+                Interlocked.Increment(ref headers);
             }
-            progress?.Report((Interlocked.Increment(ref done), wanted.Count));
+            // A header read from a file rewritten meanwhile gets the new identity next time, not stale values now.
+            if (run is not null)
+                runs[i] = new BackgroundIndexRun(id, fromEvents, source, sourceSize,
+                    headerRead && !Unchanged(events.FilePath, eventsSize, eventsMtime) ? long.MinValue : sourceMtime, run);
+            progress?.Report((Interlocked.Increment(ref done), ids.Count));
         });
 
-        var entriesNow = result.Where(e => e is not null).Select(e => e!).ToList();
+        var entriesNow = entries.OfType<BackgroundIndexEntry>().ToList();
+        var runsNow = runs.OfType<BackgroundIndexRun>().ToList();
         var kept = entriesNow.Select(e => (e.RelativePath, e.HduName.ToUpperInvariant())).ToHashSet();
-        int removed = existing.Keys.Count(k => !kept.Contains(k));
-        bool changed = read > 0 || removed > 0 || rejected is not null || rebuild || (!File.Exists(path) && entriesNow.Count > 0);
+        int removed = file?.Entries.Select(e => (e.RelativePath, e.HduName.ToUpperInvariant())).Distinct().Count(k => !kept.Contains(k)) ?? 0;
+        // The index is rewritten only when its contents changed (the payload is compared byte for byte).
+        byte[] payload = Serialize(store.Root, runsNow, entriesNow);
         string? writeError = null;
         bool written = false;
-        if (changed)
+        if (rebuild || file is null || !file.HasPayload(payload))
         {
-            try { Write(path, store.Root, entriesNow); written = true; }
+            try { WritePayload(path, payload); written = true; }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 writeError = $"the background index {path} could not be written: {e.Message}";
@@ -163,27 +277,74 @@ public sealed class BackgroundIndex
             models[(System.IO.Path.GetFullPath(System.IO.Path.Combine(store.Root, e.RelativePath)), e.HduName.ToUpperInvariant())] = e.Model;
         var summary = new BackgroundIndexSummary
         {
-            DataStore = store.Root, IndexPath = path, Runs = wanted.Count, Reused = reused, Read = read, Removed = removed,
-            Failed = failures.Where(f => f is not null).Select(f => f!).ToList(), Rejected = rejected,
+            DataStore = store.Root, IndexPath = path, Runs = withModel, Reused = reused, Rehashed = rehashed, Read = read,
+            HeadersRead = headers, Removed = removed, Failed = failures.OfType<BackgroundIndexFailure>().ToList(), Rejected = rejected,
             WriteError = writeError, Written = written, Elapsed = clock.Elapsed,
         };
-        return (models, summary);
+        return new BackgroundIndexContents(entriesNow, runsNow, summary) { Models = models };
+    }
+
+    /// <summary>A file's size and mtime (UTC ticks), or (-1, MinValue) when it does not exist.</summary>
+    internal static (long Size, long MtimeTicks) IdentityOf(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? (info.Length, info.LastWriteTimeUtc.Ticks) : (-1, long.MinValue);
+    }
+
+    private static bool Unchanged(string path, long size, long mtime) => IdentityOf(path) == (size, mtime);
+
+    /// <summary>SHA-256 (lower-case hex) of a file's bytes as stored (for a .gz file, the compressed bytes).</summary>
+    private static string HashFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static Run? TryGetRun(Func<Run> get)
+    {
+        try { return get(); }
+        catch (Exception e) when (e is FitsException or IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException) { return null; }
     }
 
     // ------------------------------------------------------------------ file format
     // Header: "GPTBKGIX", int32 version, int32 reserved (0), int64 payload length; then the payload;
-    // then SHA-256 of the payload. Payload: store root (string), int32 entry count, and per entry:
-    // OBS_ID (int64), path relative to the store, HDU name, file size (int64), mtime ticks UTC
-    // (int64), model class, int32 axis count, per axis int32 edge count + edges (float64), int32
-    // value count + values (float64, file order). Strings are BinaryWriter's length-prefixed UTF-8.
+    // then SHA-256 of the payload. Payload: store root (string); int32 run count, and per run:
+    // OBS_ID (int64), from-EVENTS-header flag (bool), the values' file (events file or obs-index)
+    // relative to the store, its size (int64) and mtime ticks UTC (int64), int32 length + the run's
+    // values (see WriteRun);
+    // int32 entry count, and per entry: OBS_ID (int64), path relative to the store, HDU name, file
+    // size (int64), mtime ticks UTC (int64), SHA-256 of the HDU and of a .gz file (hex strings; the
+    // latter empty for a plain file), model class, int32
+    // axis count, per axis int32 edge count + edges (float64), int32 value count + values (float64,
+    // file order). Strings are BinaryWriter's length-prefixed UTF-8.
 
     /// <summary>Writes an index atomically (temp file in the cache folder, then rename).</summary>
-    public static void Write(string path, string storeRoot, IReadOnlyList<BackgroundIndexEntry> entries)
+    public static void Write(string path, string storeRoot, IReadOnlyList<BackgroundIndexRun> runs, IReadOnlyList<BackgroundIndexEntry> entries) =>
+        WritePayload(path, Serialize(storeRoot, runs, entries));
+
+    private static byte[] Serialize(string storeRoot, IReadOnlyList<BackgroundIndexRun> runs, IReadOnlyList<BackgroundIndexEntry> entries)
     {
         var payload = new MemoryStream();
         using (var w = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(System.IO.Path.GetFullPath(storeRoot));
+            w.Write(runs.Count);
+            var values = new MemoryStream();
+            using var v = new BinaryWriter(values, Encoding.UTF8, leaveOpen: true);
+            foreach (var r in runs)
+            {
+                w.Write(r.ObsId);
+                w.Write(r.FromEventsHeader);
+                w.Write(r.SourcePath);
+                w.Write(r.SourceSize);
+                w.Write(r.SourceMtimeTicks);
+                // Length-prefixed, so opening the index skips the values of runs nobody asks for.
+                values.SetLength(0);
+                WriteRun(v, r.Run);
+                v.Flush();
+                w.Write((int)values.Length);
+                w.Write(values.GetBuffer(), 0, (int)values.Length);
+            }
             w.Write(entries.Count);
             foreach (var e in entries)
             {
@@ -192,13 +353,20 @@ public sealed class BackgroundIndex
                 w.Write(e.HduName);
                 w.Write(e.Size);
                 w.Write(e.MtimeTicks);
+                w.Write(e.HduHash);
+                w.Write(e.FileHash);
                 w.Write(e.Model.HduClass);
                 w.Write(e.Model.Axes.Count);
                 foreach (var axis in e.Model.Axes) WriteDoubles(w, axis);
                 WriteDoubles(w, e.Model.Values);
             }
         }
-        var bytes = payload.GetBuffer().AsSpan(0, (int)payload.Length);
+        return payload.ToArray();
+    }
+
+    /// <summary>Writes a payload atomically (temp file in the cache folder, then rename).</summary>
+    private static void WritePayload(string path, byte[] bytes)
+    {
         string folder = System.IO.Path.GetDirectoryName(path)!;
         System.IO.Directory.CreateDirectory(folder);
         // Named as AtomicFile names its temp files (writer's PID and host), so that BackgroundIndexCache finds dead writers' leftovers.
@@ -224,6 +392,54 @@ public sealed class BackgroundIndex
             try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    // A run's values: every Run property a header gives, in this order; a null as a false flag,
+    // a value as a true flag then the value. Dates as DateTime.ToBinary (ticks and kind).
+    private static void WriteRun(BinaryWriter w, Run r)
+    {
+        w.Write(r.RaPnt);
+        w.Write(r.DecPnt);
+        foreach (double? x in (double?[])[r.AltPnt, r.AzPnt, r.Zenith, r.NsbLevel, r.Livetime, r.Ontime, r.Deadc, r.Tstart, r.Tstop, r.RaObj, r.DecObj])
+        {
+            w.Write(x.HasValue);
+            if (x is double d) w.Write(d);
+        }
+        w.Write(r.NTels.HasValue);
+        if (r.NTels is int n) w.Write(n);
+        foreach (string? x in (string?[])[r.TelList, r.Object])
+        {
+            w.Write(x is not null);
+            if (x is not null) w.Write(x);
+        }
+        foreach (DateTime? x in (DateTime?[])[r.DateObs, r.DateAvg, r.DateEnd])
+        {
+            w.Write(x.HasValue);
+            if (x is DateTime t) w.Write(t.ToBinary());
+        }
+    }
+
+    /// <summary>A run from its values at a payload position (<see cref="WriteRun"/>), placed in its store.</summary>
+    internal static Run ReadRun(byte[] bytes, int offset, int length, long obsId, string eventsFile, string storeRoot, IReadOnlyList<HduLocation> hdus)
+    {
+        using var r = new BinaryReader(new MemoryStream(bytes, offset, length, writable: false), Encoding.UTF8);
+        double ra = r.ReadDouble(), dec = r.ReadDouble();
+        double?[] d = new double?[11];
+        for (int i = 0; i < d.Length; i++) d[i] = r.ReadBoolean() ? r.ReadDouble() : null;
+        int? nTels = r.ReadBoolean() ? r.ReadInt32() : null;
+        string? telList = r.ReadBoolean() ? r.ReadString() : null;
+        string? obj = r.ReadBoolean() ? r.ReadString() : null;
+        DateTime?[] t = new DateTime?[3];
+        for (int i = 0; i < t.Length; i++) t[i] = r.ReadBoolean() ? DateTime.FromBinary(r.ReadInt64()) : null;
+        if (r.BaseStream.Position != length) throw new InvalidDataException($"run {obsId}: {length - r.BaseStream.Position} bytes after its values");
+        return new Run
+        {
+            ObsId = obsId, Path = eventsFile, DataStore = storeRoot, RaPnt = ra, DecPnt = dec,
+            AltPnt = d[0], AzPnt = d[1], Zenith = d[2], NsbLevel = d[3], Livetime = d[4], Ontime = d[5], Deadc = d[6],
+            Tstart = d[7], Tstop = d[8], RaObj = d[9], DecObj = d[10], NTels = nTels, TelList = telList, Object = obj,
+            DateObs = t[0], DateAvg = t[1], DateEnd = t[2],
+            BackgroundClass = hdus.FirstOrDefault(h => h.HduType == "bkg")?.HduClass, Hdus = hdus,
+        };
     }
 
     /// <summary>
@@ -269,6 +485,21 @@ public sealed class BackgroundIndex
             using var r = new BinaryReader(new MemoryStream(bytes, HeaderLength, (int)length, writable: false), Encoding.UTF8);
             string root = r.ReadString();
             if (root != System.IO.Path.GetFullPath(storeRoot)) return (null, $"made for another store ({root})");
+            int runCount = r.ReadInt32();
+            if (runCount < 0) throw new InvalidDataException($"{runCount} runs");
+            var runs = new List<BackgroundIndexFile.RunSlot>(runCount);
+            for (int i = 0; i < runCount; i++)
+            {
+                long obsId = r.ReadInt64();
+                bool fromEvents = r.ReadBoolean();
+                string events = r.ReadString();
+                long size = r.ReadInt64(), mtime = r.ReadInt64();
+                int valuesLength = r.ReadInt32();
+                long valuesOffset = r.BaseStream.Position;
+                if (valuesLength < 0 || valuesOffset + valuesLength > length) throw new InvalidDataException($"run {obsId}: {valuesLength} bytes of values");
+                r.BaseStream.Position = valuesOffset + valuesLength;
+                runs.Add(new BackgroundIndexFile.RunSlot(obsId, fromEvents, events, size, mtime, HeaderLength + (int)valuesOffset, valuesLength));
+            }
             int count = r.ReadInt32();
             if (count < 0) throw new InvalidDataException($"{count} entries");
             var entries = new List<BackgroundIndexFile.Slot>(count);
@@ -277,6 +508,7 @@ public sealed class BackgroundIndex
                 long obsId = r.ReadInt64();
                 string relative = r.ReadString(), hdu = r.ReadString();
                 long size = r.ReadInt64(), mtime = r.ReadInt64();
+                string hash = r.ReadString(), fileHash = r.ReadString();
                 long offset = r.BaseStream.Position;
                 // The layout is walked (lengths checked against the payload) so a structurally bad
                 // file is refused here, as when every model was decoded at once.
@@ -284,10 +516,10 @@ public sealed class BackgroundIndex
                 int axes = r.ReadInt32();
                 if (axes < 0) throw new InvalidDataException($"{axes} axes");
                 for (int a = 0; a <= axes; a++) SkipDoubles(r);
-                entries.Add(new BackgroundIndexFile.Slot(obsId, relative, hdu, size, mtime, HeaderLength + (int)offset));
+                entries.Add(new BackgroundIndexFile.Slot(obsId, relative, hdu, size, mtime, hash, fileHash, HeaderLength + (int)offset));
             }
             if (r.BaseStream.Position != length) throw new InvalidDataException("bytes after the last entry");
-            return (new BackgroundIndexFile(bytes, storeRoot, entries), null);
+            return (new BackgroundIndexFile(bytes, storeRoot, runs, entries), null);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or IOException or InvalidDataException or OverflowException)
         {
@@ -333,33 +565,52 @@ public sealed class BackgroundIndex
 }
 
 /// <summary>
-/// A verified background index file held in memory, its models decoded on demand (see
+/// A verified background index file held in memory, its models and runs decoded on demand (see
 /// <see cref="BackgroundIndex.TryOpen"/>). Thread-safe: decoding only reads the bytes.
 /// </summary>
 public sealed class BackgroundIndexFile
 {
-    /// <summary>One entry: its file identity and where its model starts.</summary>
-    public sealed record Slot(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, int Offset);
+    /// <summary>One entry: its file identity, the hash of its HDU, and where its model starts.</summary>
+    public sealed record Slot(long ObsId, string RelativePath, string HduName, long Size, long MtimeTicks, string HduHash, string FileHash, int Offset);
+
+    /// <summary>One run's header values: where they came from, that file's identity then, and where they are.</summary>
+    public sealed record RunSlot(long ObsId, bool FromEventsHeader, string SourcePath, long SourceSize, long SourceMtimeTicks, int Offset, int Length);
 
     private readonly byte[] _bytes;
     private readonly Dictionary<(string Relative, string Hdu), Slot> _byFile;
+    private readonly Dictionary<long, RunSlot> _runs;
 
-    internal BackgroundIndexFile(byte[] bytes, string storeRoot, IReadOnlyList<Slot> entries)
+    internal BackgroundIndexFile(byte[] bytes, string storeRoot, IReadOnlyList<RunSlot> runs, IReadOnlyList<Slot> entries)
     {
         _bytes = bytes;
         StoreRoot = storeRoot;
         Entries = entries;
+        Runs = runs;
         _byFile = new Dictionary<(string, string), Slot>(entries.Count);
         foreach (var e in entries) _byFile[(e.RelativePath, e.HduName.ToUpperInvariant())] = e;
+        _runs = new Dictionary<long, RunSlot>(runs.Count);
+        foreach (var r in runs) _runs[r.ObsId] = r;
     }
 
     public string StoreRoot { get; }
     public IReadOnlyList<Slot> Entries { get; }
+    public IReadOnlyList<RunSlot> Runs { get; }
 
     /// <summary>The entry of a file's HDU (path relative to the store, HDU name in any case), or null.</summary>
     public Slot? Find(string relativePath, string hduName) => _byFile.GetValueOrDefault((relativePath, hduName.ToUpperInvariant()));
 
+    /// <summary>The header values of a run, or null when the index has none.</summary>
+    public RunSlot? FindRun(long obsId) => _runs.GetValueOrDefault(obsId);
+
     /// <summary>An entry with its model decoded.</summary>
-    public BackgroundIndexEntry Decode(Slot slot) => new(slot.ObsId, slot.RelativePath, slot.HduName, slot.Size, slot.MtimeTicks,
+    public BackgroundIndexEntry Decode(Slot slot) => new(slot.ObsId, slot.RelativePath, slot.HduName, slot.Size, slot.MtimeTicks, slot.HduHash, slot.FileHash,
         BackgroundIndex.ReadModel(_bytes, slot.Offset, $"{System.IO.Path.Combine(StoreRoot, slot.RelativePath)}[{slot.HduName}]"));
+
+    /// <summary>A run from its stored values, with its events file and HDUs as the store lists them.</summary>
+    public Run DecodeRun(RunSlot slot, string eventsFile, string storeRoot, IReadOnlyList<HduLocation> hdus) =>
+        BackgroundIndex.ReadRun(_bytes, slot.Offset, slot.Length, slot.ObsId, eventsFile, storeRoot, hdus);
+
+    /// <summary>True when this file's payload is these bytes (an update that changed nothing is not written).</summary>
+    internal bool HasPayload(ReadOnlySpan<byte> payload) =>
+        _bytes.Length == BackgroundIndex.HeaderLength + payload.Length + SHA256.HashSizeInBytes && _bytes.AsSpan(BackgroundIndex.HeaderLength, payload.Length).SequenceEqual(payload);
 }

@@ -166,9 +166,8 @@ public static class BackgroundMaker
 
         var targets = DataStore.Open(inDir);
         var search = fromRun ? null : DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
-        var searchRuns = search?.ObsIds.Select(search.GetRun).ToList() ?? [];
         var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
-        if (search is not null) cache.AddStore(search);
+        var searchRuns = search is null ? [] : cache.Runs(search);
         return new Campaign(outDir, fromRun, targets, searchRuns, searchRuns.ToDictionary(r => r.ObsId), ReadBkgRunlist(bsSection),
             MimicCriteriaConfig.FromConfig(selection), selection, modelOptions, cache);
     }

@@ -59,7 +59,12 @@ public sealed class BackgroundModel
     private static BackgroundModel ReadUnguarded(HduLocation location)
     {
         using var file = FitsFile.Open(location.FilePath);
-        var info = HduClassifier.Find(file, location);
+        return Read(file, HduClassifier.Find(file, location), location);
+    }
+
+    /// <summary>Reads the background HDU <paramref name="info"/> of a file the caller has opened (<paramref name="location"/> names it).</summary>
+    public static BackgroundModel Read(FitsFile file, HduInfo info, HduLocation location)
+    {
         var table = file.ReadTable(info);
         string source = $"{location.FilePath}[{location.HduName}]";
         string cls = HduClassifier.Classify(info.Header)?.Class ?? location.HduClass;

@@ -36,10 +36,41 @@ public sealed class BackgroundModelCache
         if (Index is not null && run.DataStore is not null && ModelsOf(run.DataStore) is { } store)
         {
             var key = (Path.GetFullPath(location.FilePath), location.HduName.ToUpperInvariant());
-            if (store.Built is { } built) return built.TryGetValue(key, out var model) ? model : Get(location);
+            if (store.Built is { } built) return built.Models.TryGetValue(key, out var model) ? model : Get(location);
             return GetCached(key, () => store.FromIndex(location) ?? BackgroundModel.Read(location));
         }
         return Get(location);
+    }
+
+    /// <summary>
+    /// Every run of a data store, as <see cref="DataStore.GetRun"/> gives them, without opening
+    /// the events file of a run that has no obs-index row while the store's index holds its EVENTS
+    /// header values for the same file (size and mtime); the index is built first when there is
+    /// none, reading each header in the same pass as the run's model. Without an index, or when
+    /// every run has an obs-index row (no file is opened then), the store's own listing.
+    /// </summary>
+    /// <exception cref="FitsException">A run cannot be listed (as <see cref="DataStore.GetRun"/>).</exception>
+    public IReadOnlyList<Run> Runs(DataStore store)
+    {
+        AddStore(store);
+        var ids = store.ObsIds;
+        if (Index is null || ids.All(store.HasObsIndexRow)) return ids.Select(store.GetRun).ToList();
+        var models = ModelsOf(store.Root);
+        return ids.Select(id => store.HasObsIndexRow(id) ? store.GetRun(id) : models?.RunFromIndex(store, id) ?? store.GetRun(id)).ToList();
+    }
+
+    /// <summary>
+    /// The identity of a run's background model for a KL table's MODEL_ID: the SHA-256 of its HDU's
+    /// bytes where the index holds the file as it is now (a touched or copied file keeps its KL rows
+    /// once Update-BackgroundIndex has hashed it again), else <see cref="KlTable.ModelId"/> (size,
+    /// mtime, HDU). Null when the run has no model file.
+    /// </summary>
+    public string? ModelId(Run run)
+    {
+        var location = run.FindHdu("bkg");
+        if (location is not null && Index is not null && run.DataStore is not null && ModelsOf(run.DataStore)?.HashOf(location) is { } hash)
+            return $"sha256:{hash}:{location.HduName.ToUpperInvariant()}";
+        return KlTable.ModelId(run);
     }
 
     /// <summary>
@@ -76,30 +107,30 @@ public sealed class BackgroundModelCache
             var clock = System.Diagnostics.Stopwatch.StartNew();
             string path = Index!.PathFor(root);
             var (file, _) = BackgroundIndex.TryOpen(path, root);
-            StoreModels result;
-            if (file is not null) result = new StoreModels(file, path, clock.Elapsed);
-            else
-            {
-                var (models, summary) = Index.Update(opened ?? DataStore.Open(root));
-                result = new StoreModels(models, summary);
-            }
+            var result = file is not null
+                ? new StoreModels(file, path, clock.Elapsed)
+                : new StoreModels(Index.Refresh(opened ?? DataStore.Open(root)));
             _summaries.Enqueue(result);
             return result;
         }, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>One store's models: either all of them from a build, or a trusted index file decoded on demand.</summary>
+    /// <summary>One store's models and runs: either all of them from a build, or a trusted index file decoded on demand.</summary>
     private sealed class StoreModels
     {
         private readonly BackgroundIndexFile? _file;
-        private readonly BackgroundIndexSummary? _built;
         private readonly string _path = "";
         private readonly TimeSpan _opened;
+        private readonly Dictionary<long, Run>? _builtRuns;
+        private readonly Dictionary<(string File, string Hdu), string>? _builtHashes;
         private int _reused, _read;
 
-        public StoreModels(IReadOnlyDictionary<(string File, string Hdu), BackgroundModel> models, BackgroundIndexSummary summary)
+        public StoreModels(BackgroundIndexContents built)
         {
-            Built = models;
-            _built = summary;
+            Built = built;
+            _builtRuns = built.Runs.ToDictionary(r => r.ObsId, r => r.Run);
+            _builtHashes = [];
+            foreach (var e in built.Entries)
+                _builtHashes[(Path.GetFullPath(Path.Combine(built.Summary.DataStore, e.RelativePath)), e.HduName.ToUpperInvariant())] = e.HduHash;
         }
 
         public StoreModels(BackgroundIndexFile file, string path, TimeSpan opened)
@@ -109,18 +140,23 @@ public sealed class BackgroundModelCache
             _opened = opened;
         }
 
-        public IReadOnlyDictionary<(string File, string Hdu), BackgroundModel>? Built { get; }
+        public BackgroundIndexContents? Built { get; }
+
+        /// <summary>The index's slot of a model whose file is unchanged since it was indexed (size, mtime), else null.</summary>
+        private BackgroundIndexFile.Slot? CurrentSlot(HduLocation location)
+        {
+            var slot = _file!.Find(Path.GetRelativePath(_file.StoreRoot, location.FilePath), location.HduName);
+            return slot is not null && BackgroundIndex.IdentityOf(location.FilePath) == (slot.Size, slot.MtimeTicks) ? slot : null;
+        }
 
         /// <summary>The model from the index when its file is unchanged since it was indexed; else null (read the file).</summary>
         public BackgroundModel? FromIndex(HduLocation location)
         {
-            var slot = _file!.Find(Path.GetRelativePath(_file.StoreRoot, location.FilePath), location.HduName);
-            var info = new FileInfo(location.FilePath);
-            if (slot is not null && info.Exists && info.Length == slot.Size && info.LastWriteTimeUtc.Ticks == slot.MtimeTicks)
+            if (CurrentSlot(location) is { } slot)
             {
                 try
                 {
-                    var model = _file.Decode(slot).Model;
+                    var model = _file!.Decode(slot).Model;
                     Interlocked.Increment(ref _reused);
                     return model;
                 }
@@ -130,7 +166,31 @@ public sealed class BackgroundModelCache
             return null;
         }
 
-        public BackgroundIndexSummary Summary() => _built ?? new BackgroundIndexSummary
+        /// <summary>The SHA-256 of a model's HDU when the index holds its file as it is now; else null.</summary>
+        public string? HashOf(HduLocation location)
+        {
+            if (_builtHashes is not null)
+                return _builtHashes.GetValueOrDefault((Path.GetFullPath(location.FilePath), location.HduName.ToUpperInvariant()));
+            return CurrentSlot(location)?.HduHash;
+        }
+
+        /// <summary>
+        /// A run without an obs-index row from the values the index took from its EVENTS header,
+        /// when its events file is unchanged since (size, mtime); else null (read the file).
+        /// </summary>
+        public Run? RunFromIndex(DataStore store, long obsId)
+        {
+            if (_builtRuns is not null) return _builtRuns.GetValueOrDefault(obsId);
+            if (_file!.FindRun(obsId) is not { FromEventsHeader: true } slot) return null;
+            var hdus = store.HdusOf(obsId);
+            if (hdus.FirstOrDefault(h => h.HduType == "events") is not { } events
+                || Path.GetRelativePath(store.Root, events.FilePath) != slot.SourcePath
+                || BackgroundIndex.IdentityOf(events.FilePath) != (slot.SourceSize, slot.SourceMtimeTicks)) return null;
+            try { return _file.DecodeRun(slot, events.FilePath, store.Root, hdus); }
+            catch (Exception e) when (e is ArgumentException or EndOfStreamException or InvalidDataException) { return null; }
+        }
+
+        public BackgroundIndexSummary Summary() => Built?.Summary ?? new BackgroundIndexSummary
         {
             DataStore = _file!.StoreRoot, IndexPath = _path, Runs = _file.Entries.Count, Reused = _reused, Read = _read, Removed = 0,
             Failed = [], Rejected = null, WriteError = null, Written = false, Elapsed = _opened,

@@ -46,7 +46,7 @@ public static class KlDivergenceCalculator
         var modelIds = new Dictionary<long, string?>();
         foreach (var run in runs)
         {
-            string? modelId = tablePath is null ? null : KlTable.ModelId(run);
+            string? modelId = tablePath is null ? null : cache.ModelId(run);
             modelIds[run.ObsId] = modelId;
             if (stored is not null && modelId is not null && stored.TryGetValue(run.ObsId, out var row) && row.ModelId == modelId)
                 results.Add(new KlDivergenceResult

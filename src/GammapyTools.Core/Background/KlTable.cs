@@ -12,7 +12,9 @@ public sealed record KlTableRow(long ObsId, double KlDivergence, double? Livetim
 /// LIVETIME, MODEL_ID), header REF_ID (the target's OBS_ID), REF_FILE, BKGCLASS, REF_MOD (content
 /// hash of the reference model) and KLGRID (the comparison method). It is a cache and never changes
 /// an answer: a table of another reference model or method is not read, and a row whose run's model
-/// file has changed since (MODEL_ID: size, modification time and HDU of the file) is recomputed.
+/// has changed since is recomputed. MODEL_ID is the SHA-256 of the model's HDU where the background
+/// index holds the file as it is now (<see cref="BackgroundModelCache.ModelId"/>: a touched file
+/// keeps its rows), else the size, modification time and HDU of the file (<see cref="ModelId"/>).
 /// Written atomically.
 /// </summary>
 public static class KlTable

@@ -157,12 +157,28 @@ public sealed class DataStore
             return FitsException.Guard(events.FilePath, () =>
             {
                 using var f = FitsFile.Open(events.FilePath);
-                var info = HduClassifier.Find(f, events);
-                RunValidation.EventsHeader(info.Header, f.Path, info.Index);
-                return Run.FromEventsHeader(info.Header, events.FilePath, hdus, Root, info.Index);
+                return RunFromEventsFile(obsId, f);
             });
         }
         return FitsException.Guard(ObsIndexPath!, () => RunFromObsIndex(row, events.FilePath, hdus));
+    }
+
+    /// <summary>True when the obs-index has a row for this run (<see cref="GetRun"/> then opens no DL3 file).</summary>
+    public bool HasObsIndexRow(long obsId) => _obsTable is not null && _obsRow.ContainsKey(obsId);
+
+    /// <summary>
+    /// The run from its EVENTS header in <paramref name="file"/>, already opened by the caller (its
+    /// events file: the background index reads the header in the same pass as the run's model).
+    /// What <see cref="GetRun"/> gives for a run without an obs-index row.
+    /// </summary>
+    public Run RunFromEventsFile(long obsId, FitsFile file)
+    {
+        var hdus = HdusOf(obsId);
+        var events = hdus.FirstOrDefault(h => h.HduType == "events")
+            ?? throw new FitsException($"the hdu-index lists no events HDU for run {obsId}", HduIndexPath);
+        var info = HduClassifier.Find(file, events);
+        RunValidation.EventsHeader(info.Header, file.Path, info.Index);
+        return Run.FromEventsHeader(info.Header, events.FilePath, hdus, Root, info.Index);
     }
 
     private Run RunFromObsIndex(int row, string path, IReadOnlyList<HduLocation> hdus)

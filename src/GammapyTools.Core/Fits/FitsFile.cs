@@ -277,6 +277,27 @@ public sealed class FitsFile : IDisposable
         return bytes;
     }
 
+    /// <summary>
+    /// SHA-256 of the HDU as stored: header, data and padding (for a gzipped file, in the
+    /// decompressed stream). Two files whose HDU has the same bytes have the same hash, whatever
+    /// their size, name or modification time; the bytes are read once, nothing is decoded.
+    /// </summary>
+    public byte[] HashHdu(HduInfo hdu) => FitsException.Guard(Path, () =>
+    {
+        if (_memory is not null)
+            return System.Security.Cryptography.SHA256.HashData(_memory.AsSpan(checked((int)hdu.HeaderOffset), checked((int)hdu.Size)));
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[(int)Math.Min(hdu.Size, 1 << 20)];
+        for (long done = 0; done < hdu.Size;)
+        {
+            int n = RandomAccess.Read(_handle!, buffer.AsSpan(0, (int)Math.Min(buffer.Length, hdu.Size - done)), hdu.HeaderOffset + done);
+            if (n == 0) throw new FitsException("truncated while reading an HDU", Path, hdu.Index);
+            sha.AppendData(buffer, 0, n);
+            done += n;
+        }
+        return sha.GetHashAndReset();
+    });
+
     private ReadOnlyMemory<byte> DataMemory(HduInfo hdu) =>
         _memory is not null ? _memory.AsMemory(checked((int)hdu.DataOffset), checked((int)hdu.DataLength)) : ReadDataBytesUnguarded(hdu);
 

@@ -177,12 +177,11 @@ public static class MimicDatasetBuilder
         var targetStore = OpenTargetStore(config, outDir);
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
-        cache.AddStore(search);
         var targets = ids.Select(id => targetStore.Contains(id) ? targetStore.GetRun(id) : null).ToList();
         var criteria = CampaignCriteria(config, targets.OfType<Run>().ToList());
         var catalogs = LoadCatalogs(options.CatalogPaths);
         return new Campaign(outDir, nMimic, selection, selection.StoreKl ? outDir : null, ids, targetStore, targets,
-            search.ObsIds.Select(search.GetRun).ToList(), criteria, catalogs,
+            cache.Runs(search), criteria, catalogs,
             new ScrambleCheckCache(criteria.ScrambleTheta, criteria.FieldOfViewRadius, catalogs), InDirStore(config, targetStore), cache);
     }
 

@@ -51,8 +51,8 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
         try
         {
             var store = DataStore.Open(folder);
-            _search = store.ObsIds.Select(store.GetRun).ToList();
-            _cache.AddStore(store);
+            // Runs without obs-index rows take their EVENTS header values from the index (no file opened).
+            _search = _cache.Runs(store).ToList();
         }
         catch (Exception e) when (e is FitsException or IOException)
         {
