@@ -51,7 +51,23 @@ internal static class VectorMath
         cos = Vector256.ConditionalSelect(Vector256.Equals(j, Vector256.Create(2.0)) | Vector256.Equals(j, Vector256.Create(4.0)), -cos, cos);
         // sin is odd: the sign of x.
         sin = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), -sin, sin);
+        // The three-part π/4 loses its exactness past ~1e8 rad (a coordinate of 1e30 degrees in a damaged
+        // file): such lanes take Math.SinCos, so every finite input still gives a sine and cosine in [-1, 1].
+        if (Vector256.GreaterThanAny(ax, Vector256.Create(LargestReduced))) return SinCosLarge(x, sin, cos);
         return (sin, cos);
+    }
+
+    private const double LargestReduced = 1e8;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (Vector256<double> Sin, Vector256<double> Cos) SinCosLarge(Vector256<double> x, Vector256<double> sin, Vector256<double> cos)
+    {
+        Span<double> s = stackalloc double[4], c = stackalloc double[4];
+        sin.CopyTo(s);
+        cos.CopyTo(c);
+        for (int k = 0; k < 4; k++)
+            if (Math.Abs(x[k]) > LargestReduced) (s[k], c[k]) = Math.SinCos(x[k]);
+        return (Vector256.Create((ReadOnlySpan<double>)s), Vector256.Create((ReadOnlySpan<double>)c));
     }
 
     /// <summary>atan2(y, x) in radians, (-π, π], for each lane. Both zero gives 0.</summary>

@@ -37,7 +37,8 @@ public class VectorMathTests
     public void SinCos_MatchesMathSinCos()
     {
         // Every octant boundary and its neighbours, then random angles up to ±20 rad (the kernels use up to a few times 2π).
-        var xs = new List<double> { 0, -0.0, 1e-300, -1e-300, 1e-8, Math.PI, -Math.PI, 2 * Math.PI, 1e6, -1e6 };
+        // Beyond ~1e8 rad (damaged files: a fuzzed RA of 1e30 degrees) the lanes fall back to Math.SinCos.
+        var xs = new List<double> { 0, -0.0, 1e-300, -1e-300, 1e-8, Math.PI, -Math.PI, 2 * Math.PI, 1e6, -1e6, 9.9e7, 1.1e8, 1e30, -1e300, double.MaxValue };
         for (int k = -64; k <= 64; k++)
             foreach (double d in new[] { -1e-12, 0, 1e-12 }) xs.Add(k * Math.PI / 4 + d);
         var rng = new Random(5);
