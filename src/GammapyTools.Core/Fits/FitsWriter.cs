@@ -24,9 +24,10 @@ public static class FitsWriter
         if (!overwrite && File.Exists(full)) throw new FitsException("the file exists (use overwrite to replace it)", full);
         try
         {
+            bool gzip = full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
             AtomicFile.Write(full, overwrite, file =>
             {
-                if (full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+                if (gzip)
                 {
                     using var gz = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
                     WriteTo(gz, hdus, full, cancellationToken);
@@ -34,7 +35,7 @@ public static class FitsWriter
                 else
                     WriteTo(file, hdus, full, cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested(); // before AtomicFile renames the temp into place
-            });
+            }, buffered: gzip);
         }
         catch (OutputPathException e)
         {

@@ -41,7 +41,9 @@ public static class AtomicFile
     /// <summary>Writes a file through <paramref name="write"/>; see the class comment.</summary>
     /// <exception cref="OutputPathException">The path holds something that is not a regular file, or a file and <paramref name="overwrite"/> is false.</exception>
     /// <exception cref="IOException">The write failed (disk full, no permission as UnauthorizedAccessException, …); nothing is left behind.</exception>
-    public static void Write(string path, bool overwrite, Action<Stream> write)
+    /// <param name="buffered">False for a writer that only writes large pieces (an uncompressed FITS file): each
+    /// is then written straight from the caller's buffer, not copied once more through the stream's own.</param>
+    public static void Write(string path, bool overwrite, Action<Stream> write, bool buffered = true)
     {
         string full = Path.GetFullPath(path);
         CheckDestination(full, overwrite);
@@ -50,7 +52,7 @@ public static class AtomicFile
         try
         {
             Directory.CreateDirectory(dir);
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, buffered ? 1 << 20 : 0))
             {
                 write(file);
                 file.Flush(flushToDisk: true);
