@@ -1,3 +1,4 @@
+using System.Buffers;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
 
@@ -48,86 +49,96 @@ public static class Scrambler
         var toFrame = Rotation3.ToOffsetFrame(pointing);
         var poles = horizon?.Poles;
 
-        // Offsets from the pointing, once: a moved event's offset is the one it was given.
-        var r = GC.AllocateUninitializedArray<double>(n);
-        InBlocks(n, parallel, (start, length) => columns.Offsets(pointing.ToUnitVector(), start, length, r));
-
-        for (int k = 0; k < sources.Count; k++)
+        // Offsets from the pointing, once: a moved event's offset is the one it was given. Scratch arrays
+        // come from the shared pool: a campaign scrambles run after run, and fresh arrays of this size
+        // cost more in page faults than the arithmetic done in them.
+        var r = ArrayPool<double>.Shared.Rent(n);
+        var rows = ArrayPool<int>.Shared.Rent(n + 1);
+        try
         {
-            var src = sources[k];
-            double theta = src.Theta;
-            double d = pointing.SeparationTo(src.Position);
-            var rows = AnnulusRows(r, d, theta, parallel, out double maxR);
-            if (rows.Length == 0 || d > maxR)
-                throw new FovConversionException(
-                    $"scramble point '{src.Name}' ({src.Position}) is {d:0.###}° from the pointing ({pointing}), outside the field of view " +
-                    $"(largest event offset {maxR:0.###}°; {rows.Length} events within {theta}° of that offset)");
-
-            // The annulus events copied out in row order; those outside the source circle make the profile (row order).
-            int m = rows.Length;
-            var a = new AnnulusEvents(m, columns);
-            InBlocks(m, parallel, (start, length) => a.Gather(columns, rows, r, start, length));
-            var fromSource = GC.AllocateUninitializedArray<double>(m);
-            InBlocks(m, parallel, (start, length) =>
-            {
-                Span<double> P(double[] values) => values.AsSpan(start, length);
-                SphereKernels.UnitVectors(P(a.Ra), P(a.Dec), P(a.X), P(a.Y), P(a.Z));
-                SphereKernels.SeparationsOfVectors(src.Position.ToUnitVector(), P(a.X), P(a.Y), P(a.Z), P(fromSource));
-            });
-            var outside = GC.AllocateUninitializedArray<double>(m + 1);
-            int profileCount = 0;
-            for (int j = 0; j < m; j++)
-            {
-                outside[profileCount] = a.R[j];
-                profileCount += fromSource[j] > theta ? 1 : 0;
-            }
-            var profile = new ArraySegment<double>(outside, 0, profileCount);
-            int inCircle = m - profile.Count;
-            double lo = Math.Max(0, d - theta), hi = d + theta;
-            var sampler = RadialProfile.Build(profile, lo, hi, d, theta)
-                ?? throw new FovConversionException(
-                    $"scramble point '{src.Name}': none of the {m} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
-
-            // Block b of the annulus draws (position angle, offset) pairs in row order from stream (k, b).
-            ulong streamKey = random(k).NextUInt64();
-            int blocks = (m + EventsPerStream - 1) / EventsPerStream;
-            var pa = GC.AllocateUninitializedArray<double>(m);
-            var rNew = GC.AllocateUninitializedArray<double>(m);
-            Parallel.For(0, blocks, parallel, b =>
-            {
-                var rng = new MimicRandom(streamKey, (ulong)b);
-                int start = b * EventsPerStream, length = Math.Min(m, start + EventsPerStream) - start;
-                for (int j = start; j < start + length; j++)
-                {
-                    pa[j] = 360.0 * rng.NextDouble();
-                    rNew[j] = sampler.Sample(rng.NextDouble());
-                }
-                Span<double> P(double[]? values) => values is null ? default : values.AsSpan(start, length);
-                SphereKernels.MoveAroundPointing(toFrame, P(a.X), P(a.Y), P(a.Z), P(a.R), P(pa), P(rNew),
-                    P(a.Ra), P(a.Dec), P(a.Xoff), P(a.Yoff), a.Alt is null ? null : poles, P(a.Alt), P(a.Az));
-            });
-            InBlocks(m, parallel, (start, length) => a.Scatter(columns, rows, rNew, r, start, length));
-            reports.Add(new ScrambleReport(src, d, m, inCircle, profile.Count));
+            InBlocks(n, parallel, (start, length) => columns.Offsets(pointing.ToUnitVector(), start, length, r));
+            for (int k = 0; k < sources.Count; k++)
+                reports.Add(ScrambleOne(k, sources[k], r, n, rows, columns, pointing, toFrame, poles, random, parallel));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(r);
+            ArrayPool<int>.Shared.Return(rows);
         }
         return reports;
     }
 
     /// <summary>
-    /// Rows with |r − d| &lt; θ, in row order: each block of rows is counted, then filled at its
-    /// offset, in parallel; without a branch per row (about half the rows of a run can be in an annulus).
-    /// Also gives the largest offset.
+    /// Scrambles source <paramref name="k"/> (see <see cref="Scramble"/>). The first <paramref name="n"/> values of
+    /// <paramref name="r"/> are every event's offset and are updated; <paramref name="rowBuffer"/> holds n + 1 rows.
     /// </summary>
-    private static int[] AnnulusRows(double[] r, double d, double theta, ParallelOptions parallel, out double maxOffset)
+    private static ScrambleReport ScrambleOne(int k, ScrambleSource src, double[] r, int n, int[] rowBuffer, EventColumns columns,
+        SkyCoord pointing, Rotation3 toFrame, HorizonPoles? poles, Func<int, MimicRandom> random, ParallelOptions parallel)
+    {
+        double theta = src.Theta;
+        double d = pointing.SeparationTo(src.Position);
+        int m = AnnulusRows(r, n, d, theta, rowBuffer, parallel, out double maxR);
+        if (m == 0 || d > maxR)
+            throw new FovConversionException(
+                $"scramble point '{src.Name}' ({src.Position}) is {d:0.###}° from the pointing ({pointing}), outside the field of view " +
+                $"(largest event offset {maxR:0.###}°; {m} events within {theta}° of that offset)");
+
+        // The annulus events copied out in row order; those outside the source circle make the profile (row order).
+        using var a = new AnnulusEvents(m, columns);
+        InBlocks(m, parallel, (start, length) => a.Gather(columns, rowBuffer, r, start, length));
+        InBlocks(m, parallel, (start, length) =>
+        {
+            Span<double> P(double[] values) => values.AsSpan(start, length);
+            SphereKernels.UnitVectors(P(a.Ra), P(a.Dec), P(a.X), P(a.Y), P(a.Z));
+            SphereKernels.SeparationsOfVectors(src.Position.ToUnitVector(), P(a.X), P(a.Y), P(a.Z), P(a.FromSource));
+        });
+        int profileCount = 0;
+        for (int j = 0; j < m; j++)
+        {
+            a.Profile[profileCount] = a.R[j];
+            profileCount += a.FromSource[j] > theta ? 1 : 0;
+        }
+        double lo = Math.Max(0, d - theta), hi = d + theta;
+        var sampler = RadialProfile.Build(a.Profile.AsSpan(0, profileCount), lo, hi, d, theta)
+            ?? throw new FovConversionException(
+                $"scramble point '{src.Name}': none of the {m} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
+
+        // Block b of the annulus draws (position angle, offset) pairs in row order from stream (k, b).
+        ulong streamKey = random(k).NextUInt64();
+        int blocks = (m + EventsPerStream - 1) / EventsPerStream;
+        Parallel.For(0, blocks, parallel, b =>
+        {
+            var rng = new MimicRandom(streamKey, (ulong)b);
+            int start = b * EventsPerStream, length = Math.Min(m, start + EventsPerStream) - start;
+            for (int j = start; j < start + length; j++)
+            {
+                a.Pa[j] = 360.0 * rng.NextDouble();
+                a.RNew[j] = sampler.Sample(rng.NextDouble());
+            }
+            Span<double> P(double[]? values) => values is null ? default : values.AsSpan(start, length);
+            SphereKernels.MoveAroundPointing(toFrame, P(a.X), P(a.Y), P(a.Z), P(a.R), P(a.Pa), P(a.RNew),
+                P(a.Ra), P(a.Dec), P(a.Xoff), P(a.Yoff), a.Alt is null ? null : poles, P(a.Alt), P(a.Az));
+        });
+        InBlocks(m, parallel, (start, length) => a.Scatter(columns, rowBuffer, r, start, length));
+        return new ScrambleReport(src, d, m, m - profileCount, profileCount);
+    }
+
+    /// <summary>
+    /// The rows among the first <paramref name="n"/> with |r − d| &lt; θ, in row order, into <paramref name="rows"/>
+    /// (n + 1 long); returns their number and the largest offset. Each block of rows is counted, then filled at
+    /// its offset, in parallel, without a branch per row (about half the rows of a run can be in an annulus).
+    /// </summary>
+    private static int AnnulusRows(double[] r, int n, double d, double theta, int[] rows, ParallelOptions parallel, out double maxOffset)
     {
         const int BlockRows = 1 << 16;
-        int blocks = (r.Length + BlockRows - 1) / BlockRows;
+        int blocks = (n + BlockRows - 1) / BlockRows;
         var counts = new int[blocks + 1];
         var max = new double[blocks];
         Parallel.For(0, blocks, parallel, b =>
         {
             int count = 0;
             double largest = 0;
-            for (int i = b * BlockRows, end = Math.Min(r.Length, i + BlockRows); i < end; i++)
+            for (int i = b * BlockRows, end = Math.Min(n, i + BlockRows); i < end; i++)
             {
                 count += Math.Abs(r[i] - d) < theta ? 1 : 0;
                 largest = Math.Max(largest, r[i]);
@@ -137,20 +148,18 @@ public static class Scrambler
         });
         maxOffset = blocks > 0 ? max.Max() : 0;
         for (int b = 0; b < blocks; b++) counts[b + 1] += counts[b];
-        // Every row is written before it is counted; a block's writes past its own part go to one spare
-        // slot at the end (never to the next block's part, which another thread is filling).
-        int spare = counts[blocks];
-        var rows = GC.AllocateUninitializedArray<int>(spare + 1);
+        // Every row is written before it is counted; a block's writes past its own part go to the spare
+        // slot n (never to the next block's part, which another thread is filling).
         Parallel.For(0, blocks, parallel, b =>
         {
             int at = counts[b], limit = counts[b + 1];
-            for (int i = b * BlockRows, end = Math.Min(r.Length, i + BlockRows); i < end; i++)
+            for (int i = b * BlockRows, end = Math.Min(n, i + BlockRows); i < end; i++)
             {
-                rows[at < limit ? at : spare] = i;
+                rows[at < limit ? at : n] = i;
                 at += Math.Abs(r[i] - d) < theta ? 1 : 0;
             }
         });
-        return rows.AsSpan(0, spare).ToArray();
+        return counts[blocks];
     }
 
     /// <summary>Runs <paramref name="work"/> on blocks of rows in parallel (each row on its own: the split does not change results).</summary>
@@ -246,18 +255,35 @@ public static class Scrambler
         }
     }
 
-    /// <summary>One source's annulus events, copied out of the columns in row order, so the kernels read and write contiguous memory.</summary>
-    private sealed class AnnulusEvents(int count, EventColumns columns)
+    /// <summary>
+    /// One source's annulus events, copied out of the columns in row order so the kernels read and write
+    /// contiguous memory, and the scratch arrays of their move; all rented from the shared pool (only the
+    /// first <c>count</c> values are used) and given back by <see cref="Dispose"/>.
+    /// </summary>
+    private sealed class AnnulusEvents : IDisposable
     {
-        public readonly double[] Ra = GC.AllocateUninitializedArray<double>(count), Dec = GC.AllocateUninitializedArray<double>(count),
-            R = GC.AllocateUninitializedArray<double>(count);
+        private readonly List<double[]> _rented = [];
+        public readonly double[] Ra, Dec, R;
         /// <summary>Unit vectors of the events' positions before the move.</summary>
-        public readonly double[] X = GC.AllocateUninitializedArray<double>(count), Y = GC.AllocateUninitializedArray<double>(count),
-            Z = GC.AllocateUninitializedArray<double>(count);
-        public readonly double[]? Xoff = Maybe(columns.Xoff, count), Yoff = Maybe(columns.Yoff, count),
-            Alt = Maybe(columns.Alt, count), Az = Maybe(columns.Az, count);
+        public readonly double[] X, Y, Z;
+        public readonly double[]? Xoff, Yoff, Alt, Az;
+        /// <summary>Separation from the source; the offsets of the events outside its circle; the drawn position angles and offsets.</summary>
+        public readonly double[] FromSource, Profile, Pa, RNew;
 
-        private static double[]? Maybe(FitsColumn? c, int count) => c is null ? null : GC.AllocateUninitializedArray<double>(count);
+        public AnnulusEvents(int count, EventColumns columns)
+        {
+            double[] Rent() { var a = ArrayPool<double>.Shared.Rent(count); _rented.Add(a); return a; }
+            (Ra, Dec, R, X, Y, Z) = (Rent(), Rent(), Rent(), Rent(), Rent(), Rent());
+            (FromSource, Profile, Pa, RNew) = (Rent(), Rent(), Rent(), Rent());
+            if (columns.Xoff is not null) (Xoff, Yoff) = (Rent(), Rent());
+            if (columns.Alt is not null) (Alt, Az) = (Rent(), Rent());
+        }
+
+        public void Dispose()
+        {
+            foreach (var a in _rented) ArrayPool<double>.Shared.Return(a);
+            _rented.Clear();
+        }
 
         public void Gather(EventColumns c, int[] rows, double[] r, int start, int length)
         {
@@ -270,10 +296,10 @@ public static class Scrambler
         }
 
         /// <summary>The moved events back into the columns; their offset is now the drawn one.</summary>
-        public void Scatter(EventColumns c, int[] rows, double[] rNew, double[] r, int start, int length)
+        public void Scatter(EventColumns c, int[] rows, double[] r, int start, int length)
         {
             var part = rows.AsSpan(start, length);
-            for (int j = start; j < start + length; j++) r[rows[j]] = rNew[j];
+            for (int j = start; j < start + length; j++) r[rows[j]] = RNew[j];
             EventColumns.Scatter(c.Ra, part, Ra.AsSpan(start, length), wrap360: true);
             EventColumns.Scatter(c.Dec, part, Dec.AsSpan(start, length), wrap360: false);
             if (Xoff is not null) { EventColumns.Scatter(c.Xoff!, part, Xoff.AsSpan(start, length), false); EventColumns.Scatter(c.Yoff!, part, Yoff!.AsSpan(start, length), false); }
@@ -312,9 +338,9 @@ public sealed class RadialProfile
     public double Hi => _edges[^1];
 
     /// <summary>Null when no profile event lies in [lo, hi].</summary>
-    public static RadialProfile? Build(IReadOnlyList<double> radii, double lo, double hi, double d, double theta)
+    public static RadialProfile? Build(ReadOnlySpan<double> radii, double lo, double hi, double d, double theta)
     {
-        int bins = Math.Clamp(radii.Count / 200, 4, 40);
+        int bins = Math.Clamp(radii.Length / 200, 4, 40);
         double w = (hi - lo) / bins;
         var counts = new double[bins];
         foreach (double r in radii)
