@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
 
@@ -92,12 +93,7 @@ public static class Scrambler
             SphereKernels.UnitVectors(P(a.Ra), P(a.Dec), P(a.X), P(a.Y), P(a.Z));
             SphereKernels.SeparationsOfVectors(src.Position.ToUnitVector(), P(a.X), P(a.Y), P(a.Z), P(a.FromSource));
         });
-        int profileCount = 0;
-        for (int j = 0; j < m; j++)
-        {
-            a.Profile[profileCount] = a.R[j];
-            profileCount += a.FromSource[j] > theta ? 1 : 0;
-        }
+        int profileCount = OutsideCircle(a.R.AsSpan(0, m), a.FromSource.AsSpan(0, m), theta, a.Profile);
         double lo = Math.Max(0, d - theta), hi = d + theta;
         var sampler = RadialProfile.Build(a.Profile.AsSpan(0, profileCount), lo, hi, d, theta)
             ?? throw new FovConversionException(
@@ -110,12 +106,8 @@ public static class Scrambler
         {
             var rng = new MimicRandom(streamKey, (ulong)b);
             int start = b * EventsPerStream, length = Math.Min(m, start + EventsPerStream) - start;
-            for (int j = start; j < start + length; j++)
-            {
-                a.Pa[j] = 360.0 * rng.NextDouble();
-                a.RNew[j] = sampler.Sample(rng.NextDouble());
-            }
             Span<double> P(double[]? values) => values is null ? default : values.AsSpan(start, length);
+            Draw(rng, sampler, P(a.Pa), P(a.RNew));
             SphereKernels.MoveAroundPointing(toFrame, P(a.X), P(a.Y), P(a.Z), P(a.R), P(a.Pa), P(a.RNew),
                 P(a.Ra), P(a.Dec), P(a.Xoff), P(a.Yoff), a.Alt is null ? null : poles, P(a.Alt), P(a.Az));
         });
@@ -135,31 +127,63 @@ public static class Scrambler
         var counts = new int[blocks + 1];
         var max = new double[blocks];
         Parallel.For(0, blocks, parallel, b =>
-        {
-            int count = 0;
-            double largest = 0;
-            for (int i = b * BlockRows, end = Math.Min(n, i + BlockRows); i < end; i++)
-            {
-                count += Math.Abs(r[i] - d) < theta ? 1 : 0;
-                largest = Math.Max(largest, r[i]);
-            }
-            counts[b + 1] = count;
-            max[b] = largest;
-        });
+            (counts[b + 1], max[b]) = CountAnnulus(r.AsSpan(b * BlockRows, Math.Min(BlockRows, n - b * BlockRows)), d, theta));
         maxOffset = blocks > 0 ? max.Max() : 0;
         for (int b = 0; b < blocks; b++) counts[b + 1] += counts[b];
         // Every row is written before it is counted; a block's writes past its own part go to the spare
         // slot n (never to the next block's part, which another thread is filling).
-        Parallel.For(0, blocks, parallel, b =>
-        {
-            int at = counts[b], limit = counts[b + 1];
-            for (int i = b * BlockRows, end = Math.Min(n, i + BlockRows); i < end; i++)
-            {
-                rows[at < limit ? at : n] = i;
-                at += Math.Abs(r[i] - d) < theta ? 1 : 0;
-            }
-        });
+        Parallel.For(0, blocks, parallel, b => FillAnnulus(r, b * BlockRows, Math.Min(n, (b + 1) * BlockRows), d, theta, rows, counts[b], counts[b + 1], n));
         return counts[blocks];
+    }
+
+    // The loops of the scrambling are optimised at their first call (AggressiveOptimization): a process
+    // scrambles a few runs, too few for the tiered JIT to replace its first code (measured: the moves took
+    // 50-70 ms of CPU in a process's first conversions, 31 ms once optimised).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int Count, double Largest) CountAnnulus(ReadOnlySpan<double> r, double d, double theta)
+    {
+        int count = 0;
+        double largest = 0;
+        foreach (double x in r)
+        {
+            count += Math.Abs(x - d) < theta ? 1 : 0;
+            largest = Math.Max(largest, x);
+        }
+        return (count, largest);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FillAnnulus(double[] r, int first, int end, double d, double theta, int[] rows, int at, int limit, int spare)
+    {
+        for (int i = first; i < end; i++)
+        {
+            rows[at < limit ? at : spare] = i;
+            at += Math.Abs(r[i] - d) < theta ? 1 : 0;
+        }
+    }
+
+    /// <summary>One block's position angles and offsets, drawn in row order from its stream.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Draw(MimicRandom rng, RadialProfile sampler, Span<double> pa, Span<double> rNew)
+    {
+        for (int j = 0; j < pa.Length; j++)
+        {
+            pa[j] = 360.0 * rng.NextDouble();
+            rNew[j] = sampler.Sample(rng.NextDouble());
+        }
+    }
+
+    /// <summary>The offsets of the events outside the source circle, in row order; returns their number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int OutsideCircle(ReadOnlySpan<double> r, ReadOnlySpan<double> fromSource, double theta, Span<double> profile)
+    {
+        int count = 0;
+        for (int j = 0; j < r.Length; j++)
+        {
+            profile[count] = r[j];
+            count += fromSource[j] > theta ? 1 : 0;
+        }
+        return count;
     }
 
     /// <summary>Runs <paramref name="work"/> on blocks of rows in parallel (each row on its own: the split does not change results).</summary>
@@ -217,7 +241,20 @@ public static class Scrambler
             _ => throw new FovConversionException($"column {c.Name} (TFORM {c.Format}) is not a float column"),
         };
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Gather(double[] values, ReadOnlySpan<int> rows, Span<double> into)
+        {
+            for (int j = 0; j < rows.Length; j++) into[j] = values[rows[j]];
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Scatter(double[] values, ReadOnlySpan<int> rows, ReadOnlySpan<double> from)
+        {
+            for (int j = 0; j < rows.Length; j++) values[rows[j]] = from[j];
+        }
+
         /// <summary>Values of some rows, in double.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Gather(FitsColumn c, ReadOnlySpan<int> rows, Span<double> into)
         {
             switch (c.Data)
@@ -229,6 +266,7 @@ public static class Scrambler
         }
 
         /// <summary>Stores values of some rows in the column's own type; RA and AZ wrap so that a float never reads 360.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Scatter(FitsColumn c, ReadOnlySpan<int> rows, ReadOnlySpan<double> values, bool wrap360)
         {
             switch (c.Data)
@@ -290,7 +328,7 @@ public static class Scrambler
             var part = rows.AsSpan(start, length);
             EventColumns.Gather(c.Ra, part, Ra.AsSpan(start, length));
             EventColumns.Gather(c.Dec, part, Dec.AsSpan(start, length));
-            for (int j = start; j < start + length; j++) R[j] = r[rows[j]];
+            EventColumns.Gather(r, part, R.AsSpan(start, length));
             if (Xoff is not null) { EventColumns.Gather(c.Xoff!, part, Xoff.AsSpan(start, length)); EventColumns.Gather(c.Yoff!, part, Yoff!.AsSpan(start, length)); }
             if (Alt is not null) { EventColumns.Gather(c.Alt!, part, Alt.AsSpan(start, length)); EventColumns.Gather(c.Az!, part, Az!.AsSpan(start, length)); }
         }
@@ -299,7 +337,7 @@ public static class Scrambler
         public void Scatter(EventColumns c, int[] rows, double[] r, int start, int length)
         {
             var part = rows.AsSpan(start, length);
-            for (int j = start; j < start + length; j++) r[rows[j]] = RNew[j];
+            EventColumns.Scatter(r, part, RNew.AsSpan(start, length));
             EventColumns.Scatter(c.Ra, part, Ra.AsSpan(start, length), wrap360: true);
             EventColumns.Scatter(c.Dec, part, Dec.AsSpan(start, length), wrap360: false);
             if (Xoff is not null) { EventColumns.Scatter(c.Xoff!, part, Xoff.AsSpan(start, length), false); EventColumns.Scatter(c.Yoff!, part, Yoff!.AsSpan(start, length), false); }
@@ -338,6 +376,7 @@ public sealed class RadialProfile
     public double Hi => _edges[^1];
 
     /// <summary>Null when no profile event lies in [lo, hi].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RadialProfile? Build(ReadOnlySpan<double> radii, double lo, double hi, double d, double theta)
     {
         int bins = Math.Clamp(radii.Length / 200, 4, 40);
@@ -378,6 +417,7 @@ public sealed class RadialProfile
     }
 
     /// <summary>Inverse CDF at u in [0, 1): a radius in [lo, hi].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Sample(double u)
     {
         // The last bin whose lower CDF value is ≤ u (empty bins are skipped): from the guide table's
