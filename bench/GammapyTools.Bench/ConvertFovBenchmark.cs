@@ -76,6 +76,33 @@ public sealed class ConvertFovBenchmark : IBenchmark
             ctx.Report(new BenchRow(Name, "  part: write", write, size, events, "File.Copy", fileCopy));
 
             var source = Dl3.Run.FromFile(input).Pointing.OffsetBy(0.7, 40); // a source 0.7° from the simulated pointing
+
+            // Issue 11's targets, measured interleaved (copy, plain, scrambled in every repetition):
+            // plain conversion ≤ 2 × a copy of the same bytes, scrambled ≤ 1.5 × plain.
+            void CopyAndFlush()
+            {
+                using var from = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+                using var to = new FileStream(copy, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+                from.CopyTo(to, 1 << 20);
+                to.Flush(flushToDisk: true);
+            }
+            var (medians, ratios) = ctx.MeasureInterleaved(
+                ["File.Copy", "copy + fsync", "Convert", "Convert + scramble"],
+                [
+                    () => File.Copy(input, copy, overwrite: true),
+                    CopyAndFlush,
+                    () => FovConverter.Convert(Dl3.Run.FromFile(input), target, new ConvertOptions { OutputPath = outPath, Force = true }),
+                    () => FovConverter.Convert(Dl3.Run.FromFile(input), target, new ConvertOptions
+                    {
+                        OutputPath = outPath, Force = true, Seed = 1, Sources = [new ScrambleSource("bench", source, 0.3)],
+                    }),
+                ],
+                [(2, 0), (2, 1), (3, 2)]);
+            ctx.Report(new BenchRow(Name, "re-point (interleaved)", medians[2], size, events, "File.Copy (interleaved)", medians[0]));
+            ctx.Report(new BenchRow(Name, "re-point (interleaved)", medians[2], size, events, "copy + fsync (interleaved)", medians[1]));
+            ctx.Report(new BenchRow(Name, "+ scramble (interleaved)", medians[3], size, events, "re-point (interleaved)", medians[2]));
+            ctx.Log.WriteLine(FormattableString.Invariant(
+                $"  targets: plain / copy {ratios[0]:0.00}, plain / (copy + fsync) {ratios[1]:0.00} (≤ 2), scrambled / plain {ratios[2]:0.00} (≤ 1.5); medians of per-repetition ratios"));
             double scrambled = ctx.Measure("ours FovConverter.Convert + scramble 1 source", () =>
                 FovConverter.Convert(Dl3.Run.FromFile(input), target, new ConvertOptions
                 {

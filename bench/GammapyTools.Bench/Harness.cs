@@ -61,6 +61,53 @@ public sealed class BenchContext(int repetitions, int warmups, TextWriter log, L
         return median;
     }
 
+    /// <summary>
+    /// Runs the actions one after another in every repetition (A B C, A B C, ...) so that all of them see the
+    /// same state of a shared machine, and returns each action's median wall time and, for each pair
+    /// (<paramref name="ratios"/>: indices of numerator and denominator), the median of the per-repetition
+    /// ratios, which is steadier than a ratio of medians taken minutes apart.
+    /// </summary>
+    public (double[] Medians, double[] MedianRatios) MeasureInterleaved(string[] labels, Action[] actions, (int Of, int To)[] ratios)
+    {
+        for (int i = 0; i < Warmups; i++) foreach (var a in actions) a();
+        int n = Repetitions;
+        var times = new double[actions.Length][];
+        for (int k = 0; k < actions.Length; k++) times[k] = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < actions.Length; k++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                long t0 = Stopwatch.GetTimestamp();
+                actions[k]();
+                times[k][i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            }
+        }
+        var medians = new double[actions.Length];
+        for (int k = 0; k < actions.Length; k++)
+        {
+            var sorted = (double[])times[k].Clone();
+            Array.Sort(sorted);
+            medians[k] = Median(sorted);
+            Log.WriteLine(FormattableString.Invariant(
+                $"  {labels[k],-48} median {medians[k] * 1e3,9:0.0} ms  (min {sorted[0] * 1e3:0.0}, max {sorted[^1] * 1e3:0.0}, n={n}, interleaved)"));
+        }
+        var result = new double[ratios.Length];
+        for (int q = 0; q < ratios.Length; q++)
+        {
+            var (of, to) = ratios[q];
+            var r = new double[n];
+            for (int i = 0; i < n; i++) r[i] = times[of][i] / times[to][i];
+            Array.Sort(r);
+            result[q] = Median(r);
+            Log.WriteLine(FormattableString.Invariant(
+                $"  ratio {labels[of]} / {labels[to]}: median {result[q]:0.00} (min {r[0]:0.00}, max {r[^1]:0.00}) over {n} interleaved repetitions"));
+        }
+        return (medians, result);
+    }
+
     private static double Median(double[] sorted) =>
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
 
