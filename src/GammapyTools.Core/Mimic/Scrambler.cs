@@ -50,20 +50,21 @@ public static class Scrambler
         var toFrame = Rotation3.ToOffsetFrame(pointing);
         var poles = horizon?.Poles;
 
-        // Offsets from the pointing, once: a moved event's offset is the one it was given. Scratch arrays
-        // come from the shared pool: a campaign scrambles run after run, and fresh arrays of this size
-        // cost more in page faults than the arithmetic done in them.
-        var r = ArrayPool<double>.Shared.Rent(n);
+        // Cosines of the offsets from the pointing, once (a moved event's is that of the offset it was given):
+        // a ring is a range of cosines, and the offsets themselves are needed only for the annulus events.
+        // Scratch arrays come from the shared pool: a campaign scrambles run after run, and fresh arrays of
+        // this size cost more in page faults than the arithmetic done in them.
+        var cosR = ArrayPool<double>.Shared.Rent(n);
         var rows = ArrayPool<int>.Shared.Rent(n + 1);
         try
         {
-            InBlocks(n, parallel, (start, length) => columns.Offsets(pointing.ToUnitVector(), start, length, r));
+            InBlocks(n, parallel, (start, length) => columns.CosOffsets(pointing.ToUnitVector(), start, length, cosR));
             for (int k = 0; k < sources.Count; k++)
-                reports.Add(ScrambleOne(k, sources[k], r, n, rows, columns, pointing, toFrame, poles, random, parallel));
+                reports.Add(ScrambleOne(k, sources[k], cosR, n, rows, columns, pointing, toFrame, poles, random, parallel));
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(r);
+            ArrayPool<double>.Shared.Return(cosR);
             ArrayPool<int>.Shared.Return(rows);
         }
         return reports;
@@ -71,14 +72,14 @@ public static class Scrambler
 
     /// <summary>
     /// Scrambles source <paramref name="k"/> (see <see cref="Scramble"/>). The first <paramref name="n"/> values of
-    /// <paramref name="r"/> are every event's offset and are updated; <paramref name="rowBuffer"/> holds n + 1 rows.
+    /// <paramref name="cosR"/> are the cosines of every event's offset and are updated; <paramref name="rowBuffer"/> holds n + 1 rows.
     /// </summary>
-    private static ScrambleReport ScrambleOne(int k, ScrambleSource src, double[] r, int n, int[] rowBuffer, EventColumns columns,
+    private static ScrambleReport ScrambleOne(int k, ScrambleSource src, double[] cosR, int n, int[] rowBuffer, EventColumns columns,
         SkyCoord pointing, Rotation3 toFrame, HorizonPoles? poles, Func<int, MimicRandom> random, ParallelOptions parallel)
     {
         double theta = src.Theta;
         double d = pointing.SeparationTo(src.Position);
-        int m = AnnulusRows(r, n, d, theta, rowBuffer, parallel, out double maxR);
+        int m = AnnulusRows(cosR, n, d, theta, rowBuffer, parallel, out double maxR);
         if (m == 0 || d > maxR)
             throw new FovConversionException(
                 $"scramble point '{src.Name}' ({src.Position}) is {d:0.###}° from the pointing ({pointing}), outside the field of view " +
@@ -86,11 +87,12 @@ public static class Scrambler
 
         // The annulus events copied out in row order; those outside the source circle make the profile (row order).
         using var a = new AnnulusEvents(m, columns);
-        InBlocks(m, parallel, (start, length) => a.Gather(columns, rowBuffer, r, start, length));
         InBlocks(m, parallel, (start, length) =>
         {
+            a.Gather(columns, rowBuffer, start, length);
             Span<double> P(double[] values) => values.AsSpan(start, length);
             SphereKernels.UnitVectors(P(a.Ra), P(a.Dec), P(a.X), P(a.Y), P(a.Z));
+            SphereKernels.SeparationsOfVectors(pointing.ToUnitVector(), P(a.X), P(a.Y), P(a.Z), P(a.R));
             SphereKernels.SeparationsOfVectors(src.Position.ToUnitVector(), P(a.X), P(a.Y), P(a.Z), P(a.FromSource));
         });
         int profileCount = OutsideCircle(a.R.AsSpan(0, m), a.FromSource.AsSpan(0, m), theta, a.Profile);
@@ -111,28 +113,34 @@ public static class Scrambler
             SphereKernels.MoveAroundPointing(toFrame, P(a.X), P(a.Y), P(a.Z), P(a.R), P(a.Pa), P(a.RNew),
                 P(a.Ra), P(a.Dec), P(a.Xoff), P(a.Yoff), a.Alt is null ? null : poles, P(a.Alt), P(a.Az));
         });
-        InBlocks(m, parallel, (start, length) => a.Scatter(columns, rowBuffer, r, start, length));
+        InBlocks(m, parallel, (start, length) => a.Scatter(columns, rowBuffer, cosR, start, length));
         return new ScrambleReport(src, d, m, m - profileCount, profileCount);
     }
 
     /// <summary>
     /// The rows among the first <paramref name="n"/> with |r − d| &lt; θ, in row order, into <paramref name="rows"/>
-    /// (n + 1 long); returns their number and the largest offset. Each block of rows is counted, then filled at
-    /// its offset, in parallel, without a branch per row (about half the rows of a run can be in an annulus).
+    /// (n + 1 long), from the cosines of the offsets r: cos(d + θ) &lt; cos r &lt; cos(d − θ). Returns their
+    /// number and the largest offset. Each block of rows is counted, then filled at its offset, in parallel,
+    /// without a branch per row (about half the rows of a run can be in an annulus).
     /// </summary>
-    private static int AnnulusRows(double[] r, int n, double d, double theta, int[] rows, ParallelOptions parallel, out double maxOffset)
+    private static int AnnulusRows(double[] cosR, int n, double d, double theta, int[] rows, ParallelOptions parallel, out double maxOffset)
     {
+        // The ring as a centre and half-width in cos r, so that each row takes one comparison; past the
+        // pointing (d − θ ≤ 0) or its antipode (d + θ ≥ 180°) the ring has no inner or outer edge: ±2 is beyond any cosine.
+        double outer = d + theta >= 180 ? -2 : Math.Cos((d + theta) * Angles.DegToRad);
+        double inner = d - theta <= 0 ? 2 : Math.Cos((d - theta) * Angles.DegToRad);
+        double middle = 0.5 * (inner + outer), half = 0.5 * (inner - outer);
         const int BlockRows = 1 << 16;
         int blocks = (n + BlockRows - 1) / BlockRows;
         var counts = new int[blocks + 1];
-        var max = new double[blocks];
+        var smallest = new double[blocks];
         Parallel.For(0, blocks, parallel, b =>
-            (counts[b + 1], max[b]) = CountAnnulus(r.AsSpan(b * BlockRows, Math.Min(BlockRows, n - b * BlockRows)), d, theta));
-        maxOffset = blocks > 0 ? max.Max() : 0;
+            (counts[b + 1], smallest[b]) = CountAnnulus(cosR.AsSpan(b * BlockRows, Math.Min(BlockRows, n - b * BlockRows)), middle, half));
+        maxOffset = blocks > 0 ? Math.Acos(Math.Clamp(smallest.Min(), -1, 1)) * Angles.RadToDeg : 0;
         for (int b = 0; b < blocks; b++) counts[b + 1] += counts[b];
         // Every row is written before it is counted; a block's writes past its own part go to the spare
         // slot n (never to the next block's part, which another thread is filling).
-        Parallel.For(0, blocks, parallel, b => FillAnnulus(r, b * BlockRows, Math.Min(n, (b + 1) * BlockRows), d, theta, rows, counts[b], counts[b + 1], n));
+        Parallel.For(0, blocks, parallel, b => FillAnnulus(cosR, b * BlockRows, Math.Min(n, (b + 1) * BlockRows), middle, half, rows, counts[b], counts[b + 1], n));
         return counts[blocks];
     }
 
@@ -140,25 +148,25 @@ public static class Scrambler
     // scrambles a few runs, too few for the tiered JIT to replace its first code (measured: the moves took
     // 50-70 ms of CPU in a process's first conversions, 31 ms once optimised).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int Count, double Largest) CountAnnulus(ReadOnlySpan<double> r, double d, double theta)
+    private static (int Count, double Smallest) CountAnnulus(ReadOnlySpan<double> cosR, double middle, double half)
     {
         int count = 0;
-        double largest = 0;
-        foreach (double x in r)
+        double smallest = 1;
+        foreach (double c in cosR)
         {
-            count += Math.Abs(x - d) < theta ? 1 : 0;
-            largest = Math.Max(largest, x);
+            count += Math.Abs(c - middle) < half ? 1 : 0;
+            smallest = c < smallest ? c : smallest;
         }
-        return (count, largest);
+        return (count, smallest);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FillAnnulus(double[] r, int first, int end, double d, double theta, int[] rows, int at, int limit, int spare)
+    private static void FillAnnulus(double[] cosR, int first, int end, double middle, double half, int[] rows, int at, int limit, int spare)
     {
         for (int i = first; i < end; i++)
         {
             rows[at < limit ? at : spare] = i;
-            at += Math.Abs(r[i] - d) < theta ? 1 : 0;
+            at += Math.Abs(cosR[i] - middle) < half ? 1 : 0;
         }
     }
 
@@ -214,17 +222,17 @@ public static class Scrambler
             else { Writable(Alt); Writable(Az); }
         }
 
-        public void Offsets(UnitVector pointing, int start, int length, double[] r)
+        public void CosOffsets(UnitVector pointing, int start, int length, double[] cosR)
         {
-            var into = r.AsSpan(start, length);
+            var into = cosR.AsSpan(start, length);
             switch (Ra.Data, Dec.Data)
             {
-                case (float[] ra, float[] dec): SphereKernels.Separations(pointing, ra.AsSpan(start, length), dec.AsSpan(start, length), into); break;
-                case (double[] ra, double[] dec): SphereKernels.Separations(pointing, ra.AsSpan(start, length), dec.AsSpan(start, length), into); break;
+                case (float[] ra, float[] dec): SphereKernels.CosSeparations(pointing, ra.AsSpan(start, length), dec.AsSpan(start, length), into); break;
+                case (double[] ra, double[] dec): SphereKernels.CosSeparations(pointing, ra.AsSpan(start, length), dec.AsSpan(start, length), into); break;
                 default:
                     var raD = new double[length]; var decD = new double[length];
                     Copy(Ra, start, raD); Copy(Dec, start, decD);
-                    SphereKernels.Separations(pointing, raD, decD, into);
+                    SphereKernels.CosSeparations(pointing, raD, decD, into);
                     break;
             }
         }
@@ -240,12 +248,6 @@ public static class Scrambler
             double[] d => d[row],
             _ => throw new FovConversionException($"column {c.Name} (TFORM {c.Format}) is not a float column"),
         };
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Gather(double[] values, ReadOnlySpan<int> rows, Span<double> into)
-        {
-            for (int j = 0; j < rows.Length; j++) into[j] = values[rows[j]];
-        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Scatter(double[] values, ReadOnlySpan<int> rows, ReadOnlySpan<double> from)
@@ -305,14 +307,14 @@ public static class Scrambler
         /// <summary>Unit vectors of the events' positions before the move.</summary>
         public readonly double[] X, Y, Z;
         public readonly double[]? Xoff, Yoff, Alt, Az;
-        /// <summary>Separation from the source; the offsets of the events outside its circle; the drawn position angles and offsets.</summary>
-        public readonly double[] FromSource, Profile, Pa, RNew;
+        /// <summary>Separation from the source; the offsets of the events outside its circle; the drawn position angles, offsets and their cosines.</summary>
+        public readonly double[] FromSource, Profile, Pa, RNew, CosNew;
 
         public AnnulusEvents(int count, EventColumns columns)
         {
             double[] Rent() { var a = ArrayPool<double>.Shared.Rent(count); _rented.Add(a); return a; }
             (Ra, Dec, R, X, Y, Z) = (Rent(), Rent(), Rent(), Rent(), Rent(), Rent());
-            (FromSource, Profile, Pa, RNew) = (Rent(), Rent(), Rent(), Rent());
+            (FromSource, Profile, Pa, RNew, CosNew) = (Rent(), Rent(), Rent(), Rent(), Rent());
             if (columns.Xoff is not null) (Xoff, Yoff) = (Rent(), Rent());
             if (columns.Alt is not null) (Alt, Az) = (Rent(), Rent());
         }
@@ -323,21 +325,21 @@ public static class Scrambler
             _rented.Clear();
         }
 
-        public void Gather(EventColumns c, int[] rows, double[] r, int start, int length)
+        public void Gather(EventColumns c, int[] rows, int start, int length)
         {
             var part = rows.AsSpan(start, length);
             EventColumns.Gather(c.Ra, part, Ra.AsSpan(start, length));
             EventColumns.Gather(c.Dec, part, Dec.AsSpan(start, length));
-            EventColumns.Gather(r, part, R.AsSpan(start, length));
             if (Xoff is not null) { EventColumns.Gather(c.Xoff!, part, Xoff.AsSpan(start, length)); EventColumns.Gather(c.Yoff!, part, Yoff!.AsSpan(start, length)); }
             if (Alt is not null) { EventColumns.Gather(c.Alt!, part, Alt.AsSpan(start, length)); EventColumns.Gather(c.Az!, part, Az!.AsSpan(start, length)); }
         }
 
         /// <summary>The moved events back into the columns; their offset is now the drawn one.</summary>
-        public void Scatter(EventColumns c, int[] rows, double[] r, int start, int length)
+        public void Scatter(EventColumns c, int[] rows, double[] cosR, int start, int length)
         {
             var part = rows.AsSpan(start, length);
-            EventColumns.Scatter(r, part, RNew.AsSpan(start, length));
+            SphereKernels.Cosines(RNew.AsSpan(start, length), CosNew.AsSpan(start, length));
+            EventColumns.Scatter(cosR, part, CosNew.AsSpan(start, length));
             EventColumns.Scatter(c.Ra, part, Ra.AsSpan(start, length), wrap360: true);
             EventColumns.Scatter(c.Dec, part, Dec.AsSpan(start, length), wrap360: false);
             if (Xoff is not null) { EventColumns.Scatter(c.Xoff!, part, Xoff.AsSpan(start, length), false); EventColumns.Scatter(c.Yoff!, part, Yoff!.AsSpan(start, length), false); }

@@ -20,23 +20,35 @@ internal static class SphereKernels
 {
     private const int Lanes = 4;
 
-    /// <summary>Separation in degrees of each (ra, dec) from <paramref name="center"/>.</summary>
-    public static void Separations(UnitVector center, ReadOnlySpan<double> ra, ReadOnlySpan<double> dec, Span<double> separation) =>
-        Separations<double>(center, ra, dec, separation);
+    /// <summary>
+    /// Cosine of each (ra, dec)'s separation from <paramref name="center"/> (a dot product, no angle): enough to
+    /// tell which events lie in a ring around it, for a fraction of the cost of the separations themselves.
+    /// </summary>
+    public static void CosSeparations(UnitVector center, ReadOnlySpan<float> ra, ReadOnlySpan<float> dec, Span<double> cos) =>
+        CosSeparations<float>(center, ra, dec, cos);
 
-    /// <summary>The same for float columns (computed in double).</summary>
-    public static void Separations(UnitVector center, ReadOnlySpan<float> ra, ReadOnlySpan<float> dec, Span<double> separation) =>
-        Separations<float>(center, ra, dec, separation);
+    /// <summary>The same for double columns.</summary>
+    public static void CosSeparations(UnitVector center, ReadOnlySpan<double> ra, ReadOnlySpan<double> dec, Span<double> cos) =>
+        CosSeparations<double>(center, ra, dec, cos);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Separations<T>(UnitVector center, ReadOnlySpan<T> ra, ReadOnlySpan<T> dec, Span<double> separation) where T : unmanaged
+    private static void CosSeparations<T>(UnitVector center, ReadOnlySpan<T> ra, ReadOnlySpan<T> dec, Span<double> cos) where T : unmanaged
     {
-        Same(ra.Length, dec.Length, separation.Length);
+        Same(ra.Length, dec.Length, cos.Length);
         for (int i = 0; i < ra.Length; i += Lanes)
         {
             Unit(Load(ra, i), Load(dec, i), out var x, out var y, out var z);
-            Store(Angle(center.X, center.Y, center.Z, x, y, z), separation, i);
+            Store(center.X * x + center.Y * y + center.Z * z, cos, i);
         }
+    }
+
+    /// <summary>cos of angles in degrees.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Cosines(ReadOnlySpan<double> degrees, Span<double> cos)
+    {
+        Same(degrees.Length, cos.Length);
+        for (int i = 0; i < degrees.Length; i += Lanes)
+            Store(VectorMath.SinCos(Load(degrees, i) * Angles.DegToRad).Cos, cos, i);
     }
 
     /// <summary>Unit vectors (x, y, z) of lon/lat pairs in degrees.</summary>

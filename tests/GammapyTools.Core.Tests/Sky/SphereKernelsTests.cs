@@ -33,14 +33,21 @@ public class SphereKernelsTests
 
     [Theory]
     [MemberData(nameof(Pointings))]
-    public void Separations_are_vincenty_separations(double raP, double decP, int n)
+    public void Cosines_of_separations_are_those_of_vincenty_separations(double raP, double decP, int n)
     {
         var pointing = new SkyCoord(raP, decP);
         var (ra, dec) = Around(pointing, n, n);
-        var sep = new double[n];
-        SphereKernels.Separations(pointing.ToUnitVector(), ra, dec, sep);
+        var cos = new double[n];
+        SphereKernels.CosSeparations(pointing.ToUnitVector(), ra, dec, cos);
+        var cosFloat = new double[n];
+        SphereKernels.CosSeparations(pointing.ToUnitVector(), Array.ConvertAll(ra, x => (float)x), Array.ConvertAll(dec, x => (float)x), cosFloat);
         for (int i = 0; i < n; i++)
-            Assert.True(Math.Abs(sep[i] - SphericalGeometry.Separation(pointing, new SkyCoord(ra[i], dec[i]))) < Tolerance, $"event {i}: {sep[i]}");
+        {
+            double expected = Math.Cos(SphericalGeometry.Separation(pointing, new SkyCoord(ra[i], dec[i])) * Angles.DegToRad);
+            Assert.True(Math.Abs(cos[i] - expected) < 1e-15, $"event {i}: {cos[i]} vs {expected}");
+            var f = new SkyCoord((float)ra[i], (float)dec[i]);
+            Assert.True(Math.Abs(cosFloat[i] - Math.Cos(SphericalGeometry.Separation(pointing, f) * Angles.DegToRad)) < 1e-15, $"float event {i}");
+        }
     }
 
     [Theory]
@@ -102,12 +109,12 @@ public class SphereKernelsTests
         var pointing = new SkyCoord(150, 30);
         var (ra, dec) = Around(pointing, 1003, 3);
         var whole = new double[ra.Length];
-        SphereKernels.Separations(pointing.ToUnitVector(), ra, dec, whole);
+        SphereKernels.CosSeparations(pointing.ToUnitVector(), ra, dec, whole);
         var pieces = new double[ra.Length];
         for (int start = 0; start < ra.Length; start += 5)
         {
             int length = Math.Min(5, ra.Length - start);
-            SphereKernels.Separations(pointing.ToUnitVector(), ra.AsSpan(start, length), dec.AsSpan(start, length), pieces.AsSpan(start, length));
+            SphereKernels.CosSeparations(pointing.ToUnitVector(), ra.AsSpan(start, length), dec.AsSpan(start, length), pieces.AsSpan(start, length));
         }
         Assert.Equal(whole, pieces);
     }
