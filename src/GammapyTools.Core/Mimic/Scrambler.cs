@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
 
@@ -91,13 +92,22 @@ public static class Scrambler
         {
             a.Gather(columns, rowBuffer, start, length);
             Span<double> P(double[] values) => values.AsSpan(start, length);
-            SphereKernels.UnitVectors(P(a.Ra), P(a.Dec), P(a.X), P(a.Y), P(a.Z));
-            SphereKernels.SeparationsOfVectors(pointing.ToUnitVector(), P(a.X), P(a.Y), P(a.Z), P(a.R));
-            SphereKernels.SeparationsOfVectors(src.Position.ToUnitVector(), P(a.X), P(a.Y), P(a.Z), P(a.FromSource));
+            SphereKernels.UnitVectorsAndSeparations(P(a.Ra), P(a.Dec), P(a.X), P(a.Y), P(a.Z),
+                pointing.ToUnitVector(), P(a.R), src.Position.ToUnitVector(), P(a.FromSource));
         });
-        int profileCount = OutsideCircle(a.R.AsSpan(0, m), a.FromSource.AsSpan(0, m), theta, a.Profile);
+        // The profile: the offsets of the annulus events outside the source circle, histogrammed in blocks in parallel.
         double lo = Math.Max(0, d - theta), hi = d + theta;
-        var sampler = RadialProfile.Build(a.Profile.AsSpan(0, profileCount), lo, hi, d, theta)
+        var outsidePerBlock = new int[(m + InBlockRows - 1) / InBlockRows];
+        InBlocks(m, parallel, (start, length) => outsidePerBlock[start / InBlockRows] = CountAbove(a.FromSource.AsSpan(start, length), theta));
+        int profileCount = outsidePerBlock.Sum();
+        int bins = RadialProfile.Bins(profileCount);
+        var histograms = new long[outsidePerBlock.Length, bins];
+        InBlocks(m, parallel, (start, length) => RadialProfile.AddToHistogram(a.R.AsSpan(start, length), a.FromSource.AsSpan(start, length), theta, lo, hi,
+            MemoryMarshal.CreateSpan(ref histograms[start / InBlockRows, 0], bins)));
+        var counts = new long[bins];
+        for (int b = 0; b < outsidePerBlock.Length; b++)
+            for (int i = 0; i < bins; i++) counts[i] += histograms[b, i];
+        var sampler = RadialProfile.FromHistogram(counts, lo, hi, d, theta)
             ?? throw new FovConversionException(
                 $"scramble point '{src.Name}': none of the {m} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
 
@@ -181,27 +191,25 @@ public static class Scrambler
         }
     }
 
-    /// <summary>The offsets of the events outside the source circle, in row order; returns their number.</summary>
+    /// <summary>How many values are above <paramref name="limit"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int OutsideCircle(ReadOnlySpan<double> r, ReadOnlySpan<double> fromSource, double theta, Span<double> profile)
+    private static int CountAbove(ReadOnlySpan<double> values, double limit)
     {
         int count = 0;
-        for (int j = 0; j < r.Length; j++)
-        {
-            profile[count] = r[j];
-            count += fromSource[j] > theta ? 1 : 0;
-        }
+        foreach (double v in values) count += v > limit ? 1 : 0;
         return count;
     }
 
     /// <summary>Runs <paramref name="work"/> on blocks of rows in parallel (each row on its own: the split does not change results).</summary>
     private static void InBlocks(int rows, ParallelOptions parallel, Action<int, int> work)
     {
-        const int BlockRows = 1 << 16;
-        int blocks = (rows + BlockRows - 1) / BlockRows;
+        int blocks = (rows + InBlockRows - 1) / InBlockRows;
         if (blocks <= 1) { work(0, rows); return; }
-        Parallel.For(0, blocks, parallel, b => work(b * BlockRows, Math.Min(BlockRows, rows - b * BlockRows)));
+        Parallel.For(0, blocks, parallel, b => work(b * InBlockRows, Math.Min(InBlockRows, rows - b * InBlockRows)));
     }
+
+    /// <summary>Rows per block of <see cref="InBlocks"/>: block b starts at row b × InBlockRows.</summary>
+    private const int InBlockRows = 1 << 16;
 
     /// <summary>The columns the scrambler reads and changes: RA/DEC, and where present XOFF/YOFF and (with a horizon) ALT/AZ.</summary>
     private sealed class EventColumns
@@ -307,14 +315,14 @@ public static class Scrambler
         /// <summary>Unit vectors of the events' positions before the move.</summary>
         public readonly double[] X, Y, Z;
         public readonly double[]? Xoff, Yoff, Alt, Az;
-        /// <summary>Separation from the source; the offsets of the events outside its circle; the drawn position angles, offsets and their cosines.</summary>
-        public readonly double[] FromSource, Profile, Pa, RNew, CosNew;
+        /// <summary>Separation from the source; the drawn position angles, offsets and their cosines.</summary>
+        public readonly double[] FromSource, Pa, RNew, CosNew;
 
         public AnnulusEvents(int count, EventColumns columns)
         {
             double[] Rent() { var a = ArrayPool<double>.Shared.Rent(count); _rented.Add(a); return a; }
             (Ra, Dec, R, X, Y, Z) = (Rent(), Rent(), Rent(), Rent(), Rent(), Rent());
-            (FromSource, Profile, Pa, RNew, CosNew) = (Rent(), Rent(), Rent(), Rent(), Rent());
+            (FromSource, Pa, RNew, CosNew) = (Rent(), Rent(), Rent(), Rent());
             if (columns.Xoff is not null) (Xoff, Yoff) = (Rent(), Rent());
             if (columns.Alt is not null) (Alt, Az) = (Rent(), Rent());
         }
@@ -381,14 +389,37 @@ public sealed class RadialProfile
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RadialProfile? Build(ReadOnlySpan<double> radii, double lo, double hi, double d, double theta)
     {
-        int bins = Math.Clamp(radii.Length / 200, 4, 40);
+        var counts = new long[Bins(radii.Length)];
+        AddToHistogram(radii, default, 0, lo, hi, counts);
+        return FromHistogram(counts, lo, hi, d, theta);
+    }
+
+    /// <summary>The number of radius bins for a profile of <paramref name="events"/> events: about 200 a bin, 4 to 40.</summary>
+    public static int Bins(int events) => Math.Clamp(events / 200, 4, 40);
+
+    /// <summary>
+    /// Adds to <paramref name="counts"/> (one per bin on [lo, hi]) the radii in that range — of all of them, or
+    /// where <paramref name="separation"/> is given only of those with separation &gt; <paramref name="theta"/>
+    /// (the events outside the source circle). Counts add up, so blocks of events can be counted apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddToHistogram(ReadOnlySpan<double> radii, ReadOnlySpan<double> separation, double theta, double lo, double hi, Span<long> counts)
+    {
+        int bins = counts.Length;
         double w = (hi - lo) / bins;
-        var counts = new double[bins];
-        foreach (double r in radii)
+        for (int j = 0; j < radii.Length; j++)
         {
-            if (r < lo || r > hi) continue;
+            double r = radii[j];
+            if (r < lo || r > hi || !separation.IsEmpty && !(separation[j] > theta)) continue;
             counts[Math.Min(bins - 1, (int)((r - lo) / w))]++;
         }
+    }
+
+    /// <summary>The profile of a histogram of radii on [lo, hi] (see <see cref="AddToHistogram"/>); null when it is empty.</summary>
+    public static RadialProfile? FromHistogram(ReadOnlySpan<long> counts, double lo, double hi, double d, double theta)
+    {
+        int bins = counts.Length;
+        double w = (hi - lo) / bins;
         var weight = new double[bins];
         var valid = new bool[bins];
         for (int b = 0; b < bins; b++)

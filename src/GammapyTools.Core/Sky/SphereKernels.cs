@@ -63,6 +63,24 @@ internal static class SphereKernels
         }
     }
 
+    /// <summary>
+    /// Unit vectors (x, y, z) of lon/lat pairs in degrees and, in the same pass, their separations in degrees
+    /// from <paramref name="a"/> and from <paramref name="b"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void UnitVectorsAndSeparations(ReadOnlySpan<double> lon, ReadOnlySpan<double> lat, Span<double> x, Span<double> y, Span<double> z,
+        UnitVector a, Span<double> fromA, UnitVector b, Span<double> fromB)
+    {
+        Same(lon.Length, lat.Length, x.Length, y.Length, z.Length, fromA.Length, fromB.Length);
+        for (int i = 0; i < lon.Length; i += Lanes)
+        {
+            Unit(Load(lon, i), Load(lat, i), out var vx, out var vy, out var vz);
+            Store(vx, x, i); Store(vy, y, i); Store(vz, z, i);
+            Store(Angle(a.X, a.Y, a.Z, vx, vy, vz), fromA, i);
+            Store(Angle(b.X, b.Y, b.Z, vx, vy, vz), fromB, i);
+        }
+    }
+
     /// <summary>Separation in degrees of each unit vector (x, y, z) from <paramref name="center"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SeparationsOfVectors(UnitVector center, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Span<double> separation)

@@ -99,8 +99,16 @@ public class SphereKernelsTests
         double[] x = new double[n], y = new double[n], z = new double[n], sep = new double[n];
         SphereKernels.UnitVectors(ra, dec, x, y, z);
         SphereKernels.SeparationsOfVectors(pointing.ToUnitVector(), x, y, z, sep);
+        var other = pointing.OffsetBy(1.5, 120);
+        double[] x2 = new double[n], y2 = new double[n], z2 = new double[n], sep2 = new double[n], fromOther = new double[n];
+        SphereKernels.UnitVectorsAndSeparations(ra, dec, x2, y2, z2, pointing.ToUnitVector(), sep2, other.ToUnitVector(), fromOther);
+        Assert.Equal(x, x2); Assert.Equal(y, y2); Assert.Equal(z, z2); Assert.Equal(sep, sep2);
         for (int i = 0; i < n; i++)
-            Assert.True(Math.Abs(sep[i] - SphericalGeometry.Separation(pointing, new SkyCoord(ra[i], dec[i]))) < Tolerance, $"event {i}: {sep[i]}");
+        {
+            var e = new SkyCoord(ra[i], dec[i]);
+            Assert.True(Math.Abs(sep[i] - SphericalGeometry.Separation(pointing, e)) < Tolerance, $"event {i}: {sep[i]}");
+            Assert.True(Math.Abs(fromOther[i] - SphericalGeometry.Separation(other, e)) < Tolerance, $"event {i}: {fromOther[i]}");
+        }
     }
 
     [Fact]
