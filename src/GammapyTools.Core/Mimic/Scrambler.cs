@@ -111,19 +111,31 @@ public static class Scrambler
             ?? throw new FovConversionException(
                 $"scramble point '{src.Name}': none of the {m} annulus events lies outside the source circle (θ = {theta}°), so the radial profile cannot be estimated");
 
-        // Block b of the annulus draws (position angle, offset) pairs in row order from stream (k, b).
+        // Block b of the annulus draws (position angle, offset) pairs in row order from stream (k, b), moves
+        // its events and writes them back (rows are distinct, so blocks never write the same row).
         ulong streamKey = random(k).NextUInt64();
         int blocks = (m + EventsPerStream - 1) / EventsPerStream;
         Parallel.For(0, blocks, parallel, b =>
         {
             var rng = new MimicRandom(streamKey, (ulong)b);
             int start = b * EventsPerStream, length = Math.Min(m, start + EventsPerStream) - start;
-            Span<double> P(double[]? values) => values is null ? default : values.AsSpan(start, length);
-            Draw(rng, sampler, P(a.Pa), P(a.RNew));
-            SphereKernels.MoveAroundPointing(toFrame, P(a.X), P(a.Y), P(a.Z), P(a.R), P(a.Pa), P(a.RNew),
-                P(a.Ra), P(a.Dec), P(a.Xoff), P(a.Yoff), a.Alt is null ? null : poles, P(a.Alt), P(a.Az));
+            double[] pa = ArrayPool<double>.Shared.Rent(length), rNew = ArrayPool<double>.Shared.Rent(length);
+            try
+            {
+                Span<double> P(double[]? values) => values is null ? default : values.AsSpan(start, length);
+                Span<double> pas = pa.AsSpan(0, length), rs = rNew.AsSpan(0, length);
+                Draw(rng, sampler, pas, rs);
+                SphereKernels.MoveAroundPointing(toFrame, P(a.X), P(a.Y), P(a.Z), P(a.R), pas, rs,
+                    P(a.Ra), P(a.Dec), P(a.Xoff), P(a.Yoff), a.Alt is null ? null : poles, P(a.Alt), P(a.Az));
+                SphereKernels.Cosines(rs, pas);   // the position angles are spent: their place takes cos r'
+                a.Scatter(columns, rowBuffer, cosR, start, length, pas);
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(pa);
+                ArrayPool<double>.Shared.Return(rNew);
+            }
         });
-        InBlocks(m, parallel, (start, length) => a.Scatter(columns, rowBuffer, cosR, start, length));
         return new ScrambleReport(src, d, m, m - profileCount, profileCount);
     }
 
@@ -315,14 +327,14 @@ public static class Scrambler
         /// <summary>Unit vectors of the events' positions before the move.</summary>
         public readonly double[] X, Y, Z;
         public readonly double[]? Xoff, Yoff, Alt, Az;
-        /// <summary>Separation from the source; the drawn position angles, offsets and their cosines.</summary>
-        public readonly double[] FromSource, Pa, RNew, CosNew;
+        /// <summary>Separation from the source.</summary>
+        public readonly double[] FromSource;
 
         public AnnulusEvents(int count, EventColumns columns)
         {
             double[] Rent() { var a = ArrayPool<double>.Shared.Rent(count); _rented.Add(a); return a; }
             (Ra, Dec, R, X, Y, Z) = (Rent(), Rent(), Rent(), Rent(), Rent(), Rent());
-            (FromSource, Pa, RNew, CosNew) = (Rent(), Rent(), Rent(), Rent());
+            FromSource = Rent();
             if (columns.Xoff is not null) (Xoff, Yoff) = (Rent(), Rent());
             if (columns.Alt is not null) (Alt, Az) = (Rent(), Rent());
         }
@@ -342,12 +354,11 @@ public static class Scrambler
             if (Alt is not null) { EventColumns.Gather(c.Alt!, part, Alt.AsSpan(start, length)); EventColumns.Gather(c.Az!, part, Az!.AsSpan(start, length)); }
         }
 
-        /// <summary>The moved events back into the columns; their offset is now the drawn one.</summary>
-        public void Scatter(EventColumns c, int[] rows, double[] cosR, int start, int length)
+        /// <summary>The moved events back into the columns; the cosines of their offsets are now those of the drawn ones.</summary>
+        public void Scatter(EventColumns c, int[] rows, double[] cosR, int start, int length, ReadOnlySpan<double> cosNew)
         {
             var part = rows.AsSpan(start, length);
-            SphereKernels.Cosines(RNew.AsSpan(start, length), CosNew.AsSpan(start, length));
-            EventColumns.Scatter(cosR, part, CosNew.AsSpan(start, length));
+            EventColumns.Scatter(cosR, part, cosNew);
             EventColumns.Scatter(c.Ra, part, Ra.AsSpan(start, length), wrap360: true);
             EventColumns.Scatter(c.Dec, part, Dec.AsSpan(start, length), wrap360: false);
             if (Xoff is not null) { EventColumns.Scatter(c.Xoff!, part, Xoff.AsSpan(start, length), false); EventColumns.Scatter(c.Yoff!, part, Yoff!.AsSpan(start, length), false); }
