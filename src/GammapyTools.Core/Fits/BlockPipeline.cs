@@ -10,7 +10,7 @@ namespace GammapyTools.Fits;
 /// A worker first takes a place in a window of <see cref="Window"/> blocks, then the next block
 /// number: places are taken in block order, so the lowest unwritten block always has one and the
 /// writer can never wait on a block that waits on the writer. At most <see cref="Window"/> blocks
-/// (~1 MB each) are in memory at once.
+/// (~1 MB each) are in memory at once. Tables of one or two blocks are encoded on the calling thread.
 /// </remarks>
 internal static class BlockPipeline
 {
@@ -21,6 +21,7 @@ internal static class BlockPipeline
     {
         int rows = table.RowCount;
         int blocks = (rows + blockRows - 1) / blockRows;
+        if (blocks <= 2 || Environment.ProcessorCount == 1) return EncodeAndWriteInline(stream, table, rowWidth, blockRows, blocks, cancellationToken);
         var finished = new TaskCompletionSource<(byte[] Bytes, int Length, uint Sum)>[blocks];
         for (int b = 0; b < blocks; b++) finished[b] = new TaskCompletionSource<(byte[], int, uint)>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -40,7 +41,10 @@ internal static class BlockPipeline
             }
         }
 
-        var workers = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, blocks)).Select(_ => Task.Run(Work)).ToArray();
+        // Own threads, not the thread pool's: a campaign converts many runs at once on pool threads that
+        // wait here for their blocks, and workers queued behind them would wait for the pool to grow.
+        var workers = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, blocks))
+            .Select(_ => Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         uint sum = 0;
         int written = 0;
         try
@@ -61,6 +65,21 @@ internal static class BlockPipeline
             Task.WaitAll(workers);
             for (int b = written + 1; b < blocks; b++)
                 if (finished[b].Task.IsCompletedSuccessfully) ArrayPool<byte>.Shared.Return(finished[b].Task.Result.Bytes);
+        }
+        return sum;
+    }
+
+    /// <summary>A small table (GTI, a short run): its blocks encoded and written one after another on the calling thread.</summary>
+    private static uint EncodeAndWriteInline(Stream stream, BinaryTable table, int rowWidth, int blockRows, int blocks, CancellationToken cancellationToken)
+    {
+        uint sum = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (bytes, length, blockSum) = Encode(table, rowWidth, b * blockRows, Math.Min(blockRows, table.RowCount - b * blockRows));
+            try { stream.Write(bytes, 0, length); }
+            finally { ArrayPool<byte>.Shared.Return(bytes); }
+            sum = Checksum.Add(sum, blockSum);
         }
         return sum;
     }

@@ -113,8 +113,8 @@ public class FitsWriterBlockTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(1)]
-    [InlineData(65_537)]     // 16 bytes a row: one ~1 MB block and a one-row block
-    [InlineData(1_000_003)]  // 16 blocks, more than the pipeline's window of 8
+    [InlineData(65_537)]     // 16 bytes a row: one ~1 MB block and a one-row block (small: written on the calling thread)
+    [InlineData(1_000_003)]  // 16 blocks, more than the pipeline's window of 8 (encoded on worker threads)
     public void A_table_written_while_it_is_encoded_has_the_bytes_of_one_encoded_first(int rows)
     {
         var hdus = new Hdu[] { EventsLike(rows), EventsLike(7) };
