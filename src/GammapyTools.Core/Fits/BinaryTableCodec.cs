@@ -221,6 +221,17 @@ internal static class BinaryTableCodec
         }
     }
 
+    /// <summary>Rows [firstRow, firstRow + rows) of every column of a numeric table into <paramref name="block"/>, which holds exactly those rows.</summary>
+    public static void EncodeRowBlock(Span<byte> block, BinaryTable table, int rowWidth, int firstRow, int rows)
+    {
+        int offset = 0;
+        foreach (var c in table.Columns)
+        {
+            EncodeRows(block, rowWidth, firstRow, rows, offset, c);
+            offset += c.Format.FieldWidth;
+        }
+    }
+
     private static void EncodeSwapped<T>(Span<byte> table, int rowWidth, int rows, int offset, T[] values) where T : unmanaged
         => EncodeSwapped(table, rowWidth, rows, offset, (ReadOnlySpan<T>)values);
 

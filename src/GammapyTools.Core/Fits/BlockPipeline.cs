@@ -89,13 +89,7 @@ internal static class BlockPipeline
     {
         int length = count * rowWidth;
         var bytes = ArrayPool<byte>.Shared.Rent(length + 3);
-        var block = bytes.AsSpan(0, length);
-        int offset = 0;
-        foreach (var c in table.Columns)
-        {
-            BinaryTableCodec.EncodeRows(block, rowWidth, first, count, offset, c);
-            offset += c.Format.FieldWidth;
-        }
+        BinaryTableCodec.EncodeRowBlock(bytes.AsSpan(0, length), table, rowWidth, first, count);
         // Only the last block can end off a word boundary; the file pads it with zeros, and so does the sum.
         int padded = (length + 3) / 4 * 4;
         bytes.AsSpan(length, padded - length).Clear();

@@ -96,15 +96,7 @@ public static class FitsWriter
         }
 
         int padding = (int)((FitsHeader.BlockLength - data.Length % FitsHeader.BlockLength) % FitsHeader.BlockLength);
-        uint dataSum = knownSum ?? DataSum(data);
-        header.Set("CHECKSUM", "0000000000000000", "HDU checksum");
-        header.Set("DATASUM", dataSum.ToString(System.Globalization.CultureInfo.InvariantCulture), "data unit checksum");
-        byte[] headerBytes = header.ToBytes();
-        uint sum = Checksum.Add(Checksum.Accumulate(0, headerBytes), dataSum);
-        header.Set("CHECKSUM", Checksum.Encode(sum));
-        headerBytes = header.ToBytes();
-
-        stream.Write(headerBytes);
+        stream.Write(HeaderWithChecksums(header, knownSum ?? DataSum(data)));
         stream.Write(data);
         if (padding > 0) stream.Write(new byte[padding]);
     }
@@ -127,10 +119,8 @@ public static class FitsWriter
         foreach (var c in table.Columns) rowWidth = checked(rowWidth + c.Format.FieldWidth);
         long tableBytes = (long)rowWidth * table.RowCount;
         var header = TableLayout.BuildHeader(hdu.Header, table, rowWidth, 0);
-        header.Set("CHECKSUM", "0000000000000000", "HDU checksum");
-        header.Set("DATASUM", "0", "data unit checksum");
         long headerStart = stream.Position;
-        int headerLength = header.ToBytes().Length;
+        int headerLength = HeaderWithChecksums(header, 0).Length;
         stream.Write(new byte[headerLength]);
 
         uint dataSum = BlockPipeline.EncodeAndWrite(stream, table, rowWidth, BlockRows(rowWidth), cancellationToken);
@@ -138,14 +128,24 @@ public static class FitsWriter
         if (padding > 0) stream.Write(new byte[padding]);
         long end = stream.Position;
 
-        header.Set("DATASUM", dataSum.ToString(System.Globalization.CultureInfo.InvariantCulture), "data unit checksum");
-        uint sum = Checksum.Add(Checksum.Accumulate(0, header.ToBytes()), dataSum);
-        header.Set("CHECKSUM", Checksum.Encode(sum));
-        byte[] headerBytes = header.ToBytes();
+        byte[] headerBytes = HeaderWithChecksums(header, dataSum);
         if (headerBytes.Length != headerLength) throw new InvalidOperationException("the table header changed length while its checksums were set");
         stream.Position = headerStart;
         stream.Write(headerBytes);
         stream.Position = end;
+    }
+
+    /// <summary>
+    /// The header's bytes with DATASUM = <paramref name="dataSum"/> and the CHECKSUM that makes the whole HDU
+    /// sum to -0. Both cards have a fixed width, so the length does not depend on the sum.
+    /// </summary>
+    private static byte[] HeaderWithChecksums(FitsHeader header, uint dataSum)
+    {
+        header.Set("CHECKSUM", "0000000000000000", "HDU checksum");
+        header.Set("DATASUM", dataSum.ToString(System.Globalization.CultureInfo.InvariantCulture), "data unit checksum");
+        uint sum = Checksum.Add(Checksum.Accumulate(0, header.ToBytes()), dataSum);
+        header.Set("CHECKSUM", Checksum.Encode(sum));
+        return header.ToBytes();
     }
 
     private static (FitsHeader, byte[], uint?) Unsummed((FitsHeader Header, byte[] Data) x) => (x.Header, x.Data, null);
@@ -206,12 +206,7 @@ public static class FitsWriter
             {
                 int first = b * blockRows, count = Math.Min(blockRows, n - first);
                 var block = data0.AsSpan(first * rowWidth, count * rowWidth);
-                int offset = 0;
-                foreach (var c in table.Columns)
-                {
-                    BinaryTableCodec.EncodeRows(block, rowWidth, first, count, offset, c);
-                    offset += c.Format.FieldWidth;
-                }
+                BinaryTableCodec.EncodeRowBlock(block, table, rowWidth, first, count);
                 // Only the last block can end off a word boundary; DataSum pads it as the file does.
                 sums[b] = b < blocks - 1 || block.Length % 4 == 0 ? Checksum.Accumulate(0, block) : DataSum(block.ToArray());
             });
