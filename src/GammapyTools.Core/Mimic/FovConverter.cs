@@ -194,10 +194,10 @@ public static class FovConverter
         switch (ra.Data, dec.Data)
         {
             case (float[] rf, float[] df):
-                InBlocks(rf.Length, (start, length) => rotation.Apply(rf.AsSpan(start, length), df.AsSpan(start, length), rf.AsSpan(start, length), df.AsSpan(start, length)));
+                RowBlocks.For(rf.Length, null, (start, length) => rotation.Apply(rf.AsSpan(start, length), df.AsSpan(start, length), rf.AsSpan(start, length), df.AsSpan(start, length)));
                 break;
             case (double[] rd, double[] dd):
-                InBlocks(rd.Length, (start, length) => rotation.Apply(rd.AsSpan(start, length), dd.AsSpan(start, length), rd.AsSpan(start, length), dd.AsSpan(start, length)));
+                RowBlocks.For(rd.Length, null, (start, length) => rotation.Apply(rd.AsSpan(start, length), dd.AsSpan(start, length), rd.AsSpan(start, length), dd.AsSpan(start, length)));
                 break;
             case (float[] rf, double[] dd):
             {
@@ -215,18 +215,6 @@ public static class FovConverter
             }
             default: throw new FovConversionException($"RA/DEC columns must be float (E) or double (D); they are {ra.Format} and {dec.Format}");
         }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> on blocks of rows on all cores: each event is rotated on its own,
-    /// so the result does not depend on the split.
-    /// </summary>
-    private static void InBlocks(int rows, Action<int, int> work)
-    {
-        const int BlockRows = 1 << 16;
-        int blocks = (rows + BlockRows - 1) / BlockRows;
-        if (blocks <= 1) { work(0, rows); return; }
-        Parallel.For(0, blocks, b => work(b * BlockRows, Math.Min(BlockRows, rows - b * BlockRows)));
     }
 
     private static void UpdateHeaders(List<Hdu> hdus, FitsHeader ev, SkyCoord from, SkyCoord to, long originalObsId, Run target,

@@ -59,7 +59,7 @@ public static class Scrambler
         var rows = ArrayPool<int>.Shared.Rent(n + 1);
         try
         {
-            InBlocks(n, parallel, (start, length) => columns.CosOffsets(pointing.ToUnitVector(), start, length, cosR));
+            RowBlocks.For(n, parallel, (start, length) => columns.CosOffsets(pointing.ToUnitVector(), start, length, cosR));
             for (int k = 0; k < sources.Count; k++)
                 reports.Add(ScrambleOne(k, sources[k], cosR, n, rows, columns, pointing, toFrame, poles, random, parallel));
         }
@@ -88,7 +88,7 @@ public static class Scrambler
 
         // The annulus events copied out in row order; those outside the source circle make the profile (row order).
         using var a = new AnnulusEvents(m, columns);
-        InBlocks(m, parallel, (start, length) =>
+        RowBlocks.For(m, parallel, (start, length) =>
         {
             a.Gather(columns, rowBuffer, start, length);
             Span<double> P(double[] values) => values.AsSpan(start, length);
@@ -97,13 +97,13 @@ public static class Scrambler
         });
         // The profile: the offsets of the annulus events outside the source circle, histogrammed in blocks in parallel.
         double lo = Math.Max(0, d - theta), hi = d + theta;
-        var outsidePerBlock = new int[(m + InBlockRows - 1) / InBlockRows];
-        InBlocks(m, parallel, (start, length) => outsidePerBlock[start / InBlockRows] = CountAbove(a.FromSource.AsSpan(start, length), theta));
+        var outsidePerBlock = new int[RowBlocks.Count(m)];
+        RowBlocks.For(m, parallel, (start, length) => outsidePerBlock[start / RowBlocks.Rows] = CountAbove(a.FromSource.AsSpan(start, length), theta));
         int profileCount = outsidePerBlock.Sum();
         int bins = RadialProfile.Bins(profileCount);
         var histograms = new long[outsidePerBlock.Length, bins];
-        InBlocks(m, parallel, (start, length) => RadialProfile.AddToHistogram(a.R.AsSpan(start, length), a.FromSource.AsSpan(start, length), theta, lo, hi,
-            MemoryMarshal.CreateSpan(ref histograms[start / InBlockRows, 0], bins)));
+        RowBlocks.For(m, parallel, (start, length) => RadialProfile.AddToHistogram(a.R.AsSpan(start, length), a.FromSource.AsSpan(start, length), theta, lo, hi,
+            MemoryMarshal.CreateSpan(ref histograms[start / RowBlocks.Rows, 0], bins)));
         var counts = new long[bins];
         for (int b = 0; b < outsidePerBlock.Length; b++)
             for (int i = 0; i < bins; i++) counts[i] += histograms[b, i];
@@ -152,17 +152,20 @@ public static class Scrambler
         double outer = d + theta >= 180 ? -2 : Math.Cos((d + theta) * Angles.DegToRad);
         double inner = d - theta <= 0 ? 2 : Math.Cos((d - theta) * Angles.DegToRad);
         double middle = 0.5 * (inner + outer), half = 0.5 * (inner - outer);
-        const int BlockRows = 1 << 16;
-        int blocks = (n + BlockRows - 1) / BlockRows;
+        int blocks = RowBlocks.Count(n);
         var counts = new int[blocks + 1];
         var smallest = new double[blocks];
-        Parallel.For(0, blocks, parallel, b =>
-            (counts[b + 1], smallest[b]) = CountAnnulus(cosR.AsSpan(b * BlockRows, Math.Min(BlockRows, n - b * BlockRows)), middle, half));
+        RowBlocks.For(n, parallel, (start, length) =>
+            (counts[start / RowBlocks.Rows + 1], smallest[start / RowBlocks.Rows]) = CountAnnulus(cosR.AsSpan(start, length), middle, half));
         maxOffset = blocks > 0 ? Math.Acos(Math.Clamp(smallest.Min(), -1, 1)) * Angles.RadToDeg : 0;
         for (int b = 0; b < blocks; b++) counts[b + 1] += counts[b];
         // Every row is written before it is counted; a block's writes past its own part go to the spare
         // slot n (never to the next block's part, which another thread is filling).
-        Parallel.For(0, blocks, parallel, b => FillAnnulus(cosR, b * BlockRows, Math.Min(n, (b + 1) * BlockRows), middle, half, rows, counts[b], counts[b + 1], n));
+        RowBlocks.For(n, parallel, (start, length) =>
+        {
+            int b = start / RowBlocks.Rows;
+            FillAnnulus(cosR, start, start + length, middle, half, rows, counts[b], counts[b + 1], n);
+        });
         return counts[blocks];
     }
 
@@ -212,16 +215,6 @@ public static class Scrambler
         return count;
     }
 
-    /// <summary>Runs <paramref name="work"/> on blocks of rows in parallel (each row on its own: the split does not change results).</summary>
-    private static void InBlocks(int rows, ParallelOptions parallel, Action<int, int> work)
-    {
-        int blocks = (rows + InBlockRows - 1) / InBlockRows;
-        if (blocks <= 1) { work(0, rows); return; }
-        Parallel.For(0, blocks, parallel, b => work(b * InBlockRows, Math.Min(InBlockRows, rows - b * InBlockRows)));
-    }
-
-    /// <summary>Rows per block of <see cref="InBlocks"/>: block b starts at row b × InBlockRows.</summary>
-    private const int InBlockRows = 1 << 16;
 
     /// <summary>The columns the scrambler reads and changes: RA/DEC, and where present XOFF/YOFF and (with a horizon) ALT/AZ.</summary>
     private sealed class EventColumns

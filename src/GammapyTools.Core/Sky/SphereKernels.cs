@@ -51,18 +51,6 @@ internal static class SphereKernels
             Store(VectorMath.SinCos(Load(degrees, i) * Angles.DegToRad).Cos, cos, i);
     }
 
-    /// <summary>Unit vectors (x, y, z) of lon/lat pairs in degrees.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void UnitVectors(ReadOnlySpan<double> lon, ReadOnlySpan<double> lat, Span<double> x, Span<double> y, Span<double> z)
-    {
-        Same(lon.Length, lat.Length, x.Length, y.Length, z.Length);
-        for (int i = 0; i < lon.Length; i += Lanes)
-        {
-            Unit(Load(lon, i), Load(lat, i), out var vx, out var vy, out var vz);
-            Store(vx, x, i); Store(vy, y, i); Store(vz, z, i);
-        }
-    }
-
     /// <summary>
     /// Unit vectors (x, y, z) of lon/lat pairs in degrees and, in the same pass, their separations in degrees
     /// from <paramref name="a"/> and from <paramref name="b"/>.
@@ -79,15 +67,6 @@ internal static class SphereKernels
             Store(Angle(a.X, a.Y, a.Z, vx, vy, vz), fromA, i);
             Store(Angle(b.X, b.Y, b.Z, vx, vy, vz), fromB, i);
         }
-    }
-
-    /// <summary>Separation in degrees of each unit vector (x, y, z) from <paramref name="center"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SeparationsOfVectors(UnitVector center, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Span<double> separation)
-    {
-        Same(x.Length, y.Length, z.Length, separation.Length);
-        for (int i = 0; i < x.Length; i += Lanes)
-            Store(Angle(center.X, center.Y, center.Z, Load(x, i), Load(y, i), Load(z, i)), separation, i);
     }
 
     /// <summary>
