@@ -77,13 +77,16 @@ public sealed class WcsGeometry
     }
 
     /// <summary>
-    /// The pixel that contains a position (gammapy's rule: index = floor(pix + 0.5)), or null when
-    /// it lies outside the map.
+    /// The pixel that contains a position (index = floor(pix + 0.5)), or null when it lies outside
+    /// the map. A position on a pixel edge (to 1e-6 pixel) — the centre of a map with an even number
+    /// of pixels is a corner — goes to the pixel of higher index, whatever the last bits of the
+    /// projection say (gammapy's own pick there follows wcslib's rounding noise).
     /// </summary>
     public (int X, int Y)? PixelOf(SkyCoord p)
     {
         var (x, y) = WorldToPixel(p);
         if (double.IsNaN(x) || double.IsNaN(y)) return null;
+        x = Math.Round(x, 6); y = Math.Round(y, 6);
         int ix = (int)Math.Floor(x + 0.5), iy = (int)Math.Floor(y + 0.5);
         return ix >= 0 && ix < NX && iy >= 0 && iy < NY ? (ix, iy) : null;
     }
