@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GammapyTools.Dl3;
 
 namespace GammapyTools.Maps;
@@ -178,6 +179,7 @@ internal sealed class BackgroundRate
         }
 
         /// <summary>Spatial cell of (c1, c2): up to four plane indices with weights; false outside the axes' edges.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool Spatial(double c1, double c2, Span<int> index, Span<double> weight)
         {
             var axes = _rate._axes;
@@ -204,6 +206,7 @@ internal sealed class BackgroundRate
             return true;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private double Value(int k, ReadOnlySpan<int> index, ReadOnlySpan<double> weight, out double log)
         {
             var plane = _planes[k];
@@ -230,6 +233,7 @@ internal sealed class BackgroundRate
         /// at hand: a power law through (e0, v0), (e1, v1) integrates to
         /// (e1 v1 − e0 v0) · ln(e1/e0) / ln(e1 v1 / (e0 v0)).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double Integrate(double c1, double c2)
         {
             Span<int> index = stackalloc int[4];

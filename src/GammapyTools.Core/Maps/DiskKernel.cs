@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace GammapyTools.Maps;
 
 /// <summary>
@@ -57,6 +58,7 @@ internal sealed class DiskKernel
     /// "same"-size convolution with zeros outside the image (scipy.signal.convolve(mode="same");
     /// the kernel is symmetric, so this is also the correlation). Images are row-major nx × ny.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] Convolve(ReadOnlySpan<double> image, int nx, int ny)
     {
         // Row prefix sums: prefix[y, x] = Σ image[y, 0..x-1].

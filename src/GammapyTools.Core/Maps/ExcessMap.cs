@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace GammapyTools.Maps;
 
 /// <summary>
@@ -7,6 +8,7 @@ namespace GammapyTools.Maps;
 /// </summary>
 internal sealed record ExcessMap(double[] CountsOn, double[] Alpha, double[] BackgroundOn, double[] Excess, double[] Significance)
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ExcessMap Estimate(WcsGeometry g, double[] counts, double[] background, RingBackground ring, SkyMapParameters p)
     {
         int n = g.PixelCount;

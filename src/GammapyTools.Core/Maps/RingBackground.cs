@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace GammapyTools.Maps;
 
 /// <summary>
@@ -7,6 +8,7 @@ namespace GammapyTools.Maps;
 /// </summary>
 internal sealed record RingBackground(double[] CountsOff, double[] AcceptanceOff, bool[] Safe)
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RingBackground Apply(WcsGeometry g, double[] counts, double[] background, bool[] exclusion, bool[] safe, SkyMapParameters p)
     {
         // gammapy: radii in pixels from the pixel scale (|CDELT|).

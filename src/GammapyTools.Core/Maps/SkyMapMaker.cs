@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GammapyTools.Dl3;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
@@ -27,7 +28,7 @@ public static class SkyMapMaker
         if (runs.Count == 0) throw new SkyMapException("no runs to map");
         var target = parameters.Position ?? TargetOf(runs);
         var geometry = new WcsGeometry(target, parameters.Width, parameters.BinSize);
-        var pixels = new PixelGrid(geometry);
+        var pixels = PixelGrid.For(geometry);
         var energyEdges = parameters.EnergyEdges();
 
         // Each run on its own (in parallel, results kept per run so the stacking order, and so
@@ -118,6 +119,7 @@ public static class SkyMapMaker
     /// as gammapy's <c>region_mask</c> does: in pixel space, the radius converted by the pixel scale at
     /// the circle's centre (regions' <c>pixel_scale_angle_at_skycoord</c>, a 1″ step north).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool[] ExclusionMask(WcsGeometry geometry, PixelGrid pixels, SkyCoord target, SkyMapParameters parameters)
     {
         var mask = new bool[geometry.PixelCount];
@@ -146,16 +148,66 @@ public static class SkyMapMaker
     /// <summary>Pixel centres and solid angles of a geometry, computed once for all runs.</summary>
     internal sealed class PixelGrid
     {
-        public PixelGrid(WcsGeometry geometry)
+        private static readonly object CacheLock = new();
+        private static PixelGrid? _last;
+
+        /// <summary>
+        /// The grid of a geometry; the last one is kept, since a null test maps every dataset of a
+        /// campaign on the same geometry (the solid angles alone cost ~8 trigonometric calls a pixel).
+        /// </summary>
+        public static PixelGrid For(WcsGeometry geometry)
+        {
+            lock (CacheLock)
+            {
+                if (_last is { } g && g.Geometry.Center == geometry.Center && g.Geometry.BinSize == geometry.BinSize && g.Geometry.NX == geometry.NX)
+                    return g;
+                return _last = new PixelGrid(geometry);
+            }
+        }
+
+        private PixelGrid(WcsGeometry geometry)
         {
             Geometry = geometry;
             Centers = geometry.PixelCenters();
             SolidAngles = geometry.SolidAngles();
+            int n = Centers.Length;
+            Ra = new double[n]; Dec = new double[n];
+            _sinRa = new double[n]; _cosRa = new double[n]; _sinDec = new double[n]; _cosDec = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                Ra[i] = Centers[i].Ra; Dec[i] = Centers[i].Dec;
+                (_sinRa[i], _cosRa[i]) = Math.SinCos(Ra[i] * Angles.DegToRad);
+                (_sinDec[i], _cosDec[i]) = Math.SinCos(Dec[i] * Angles.DegToRad);
+            }
         }
+
+        private readonly double[] _sinRa, _cosRa, _sinDec, _cosDec;
 
         public WcsGeometry Geometry { get; }
         public SkyCoord[] Centers { get; }
+        public double[] Ra { get; }
+        public double[] Dec { get; }
         public double[] SolidAngles { get; }
+
+        /// <summary>
+        /// Angular distance (degrees) of every pixel centre from <paramref name="p"/>: the Vincenty
+        /// formula of <see cref="SphericalGeometry.Separation"/> (astropy's), from the pixels' cached sines.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Separations(SkyCoord p, Span<double> result)
+        {
+            (double sinRa0, double cosRa0) = Math.SinCos(p.Ra * Angles.DegToRad);
+            (double sinLat1, double cosLat1) = Math.SinCos(p.Dec * Angles.DegToRad);
+            for (int i = 0; i < result.Length; i++)
+            {
+                double sinDLon = _sinRa[i] * cosRa0 - _cosRa[i] * sinRa0;      // sin(ra − ra0)
+                double cosDLon = _cosRa[i] * cosRa0 + _sinRa[i] * sinRa0;
+                double num1 = _cosDec[i] * sinDLon;
+                double num2 = cosLat1 * _sinDec[i] - sinLat1 * _cosDec[i] * cosDLon;
+                double den = sinLat1 * _sinDec[i] + cosLat1 * _cosDec[i] * cosDLon;
+                result[i] = Math.Atan2(Math.Sqrt(num1 * num1 + num2 * num2), den) * Angles.RadToDeg;
+            }
+        }
     }
 
     /// <summary>One run's counts, predicted background and safe mask on the map (energy-summed).</summary>
@@ -168,55 +220,89 @@ public static class SkyMapMaker
                 throw new SkyMapException("its IRFs are point-like (a RAD_MAX HDU): a ring-background map needs full-enclosure IRFs and a background model", run.ObsId, run.Path);
             var location = run.FindHdu("bkg")
                 ?? throw new SkyMapException("it has no background model (no BACKGROUND/BKG HDU): add one with Invoke-MakeBackground (config campaign) or New-BackgroundModel | Add-Background", run.ObsId, run.Path);
-            var rate = ReadRate(run, location);
-            double? observationTime = FitsException.Guard(run.Path, () => Gti.ObservationTime(run));
-            if (observationTime is not double time || !(time > 0))
-                throw new SkyMapException("it has neither GTIs nor ONTIME: its observation time is unknown", run.ObsId, run.Path);
+            // Each file of the run opened once: a .fits.gz is decompressed on every open.
+            var files = new Dictionary<string, FitsFile>(StringComparer.Ordinal);
+            FitsFile Open(string path)
+            {
+                if (!files.TryGetValue(path, out var f)) files[path] = f = FitsFile.Open(path);
+                return f;
+            }
+            try
+            {
+                var rate = FitsException.Guard(location.FilePath, () => ReadRate(run, Open(location.FilePath), location));
+                string gtiPath = run.FindHdu("gti")?.FilePath ?? run.Path;
+                double? observationTime = FitsException.Guard(gtiPath, () => Gti.ObservationTime(run, Open(gtiPath)));
+                if (observationTime is not double time || !(time > 0))
+                    throw new SkyMapException("it has neither GTIs nor ONTIME: its observation time is unknown", run.ObsId, run.Path);
+                var eventsAt = EventList.Location(run);
+                return Make(run, p, pixels, energyEdges, rate, time,
+                    () => FitsException.Guard(eventsAt.FilePath, () => EventList.Read(Open(eventsAt.FilePath), eventsAt, ["RA", "DEC", "ENERGY"])), ct);
+            }
+            finally
+            {
+                foreach (var f in files.Values) f.Dispose();
+            }
+        }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static RunImage Make(Run run, SkyMapParameters p, PixelGrid pixels, double[] energyEdges, BackgroundRate rate, double time,
+            Func<EventList> readEvents, CancellationToken ct)
+        {
+            var geometry = pixels.Geometry;
             int n = geometry.PixelCount;
             var pointing = run.Pointing;
             var safe = new bool[n];
             var offsets = new double[n];
             int safeCount = 0;
+            pixels.Separations(pointing, offsets);
             for (int i = 0; i < n; i++)
-            {
-                offsets[i] = SphericalGeometry.Separation(pixels.Centers[i], pointing);
                 if (offsets[i] < p.OffsetMax) { safe[i] = true; safeCount++; }
-            }
             if (safeCount == 0)
                 throw new SkyMapException($"it points {SphericalGeometry.Separation(pointing, geometry.Center):0.##}° from the map centre: none of its field of view (offset_max {p.OffsetMax}°) is on the map", run.ObsId, run.Path);
 
             var integrator = rate.ForEnergyEdges(energyEdges);
+            // Only the run's safe pixels: the stacking ignores the rest.
+            var safeIndex = new int[safeCount];
+            for (int i = 0, j = 0; i < n; i++) if (safe[i]) safeIndex[j++] = i;
             var background = new double[n];
             double total = 0;
-            for (int i = 0; i < n; i++)
+            if (rate.HasOffsetAxis)
             {
-                if (!safe[i]) continue;
-                double perSr;
-                if (rate.HasOffsetAxis) perSr = integrator.Integrate(offsets[i], 0);
-                else
+                foreach (int i in safeIndex)
                 {
-                    var (lon, lat) = OffsetFrame.SkyOffset(pointing, pixels.Centers[i]);
-                    perSr = integrator.Integrate(lon, lat);
+                    background[i] = integrator.Integrate(offsets[i], 0) * pixels.SolidAngles[i] * time;
+                    total += background[i];
                 }
-                background[i] = perSr * pixels.SolidAngles[i] * time;
-                total += background[i];
+            }
+            else
+            {
+                // bkg_3d (RADEC): FoV coordinates as astropy's SkyOffsetFrame, one rotation for all pixels.
+                var ra = new double[safeCount]; var dec = new double[safeCount];
+                for (int j = 0; j < safeCount; j++) { ra[j] = pixels.Ra[safeIndex[j]]; dec[j] = pixels.Dec[safeIndex[j]]; }
+                var lon = new double[safeCount]; var lat = new double[safeCount];
+                OffsetFrame.SkyOffset(pointing, ra, dec, lon, lat);
+                for (int j = 0; j < safeCount; j++)
+                {
+                    int i = safeIndex[j];
+                    background[i] = integrator.Integrate(lon[j], lat[j]) * pixels.SolidAngles[i] * time;
+                    total += background[i];
+                }
             }
             if (!(total > 0))
                 throw new SkyMapException($"its background model predicts nothing between {p.EnergyMin} and {p.EnergyMax} TeV (model range {rate.EnergyMin:0.###}–{rate.EnergyMax:0.###} TeV)", run.ObsId, run.Path);
             ct.ThrowIfCancellationRequested();
 
-            var events = EventList.Read(run, ["RA", "DEC", "ENERGY"]);
-            var ra = events.Column("RA");
-            var dec = events.Column("DEC");
+            var events = readEvents();
+            var eventRa = events.Column("RA");
+            var eventDec = events.Column("DEC");
             var energy = events.Column("ENERGY");
             var counts = new double[n];
             int inRange = 0;
-            for (int i = 0; i < ra.Length; i++)
+            for (int i = 0; i < eventRa.Length; i++)
             {
                 // gammapy's energy bins are [lo, hi): the range is [e_min, e_max).
                 if (!(energy[i] >= energyEdges[0] && energy[i] < energyEdges[^1])) continue;
-                var (x, y) = geometry.WorldToPixel(ra[i], dec[i]);
+                var (x, y) = geometry.WorldToPixel(eventRa[i], eventDec[i]);
                 if (double.IsNaN(x)) continue;
                 int ix = (int)Math.Floor(x + 0.5), iy = (int)Math.Floor(y + 0.5);
                 if (ix < 0 || ix >= geometry.NX || iy < 0 || iy >= geometry.NY) continue;
@@ -229,9 +315,8 @@ public static class SkyMapMaker
             return new RunImage(counts, background, safe);
         }
 
-        private static BackgroundRate ReadRate(Run run, HduLocation location) => FitsException.Guard(location.FilePath, () =>
+        private static BackgroundRate ReadRate(Run run, FitsFile file, HduLocation location)
         {
-            using var file = FitsFile.Open(location.FilePath);
             var info = HduClassifier.Find(file, location);
             var table = file.ReadTable(info);
             string cls = HduClassifier.Classify(info.Header)?.Class ?? location.HduClass;
@@ -246,6 +331,6 @@ public static class SkyMapMaker
                 default:
                     throw new SkyMapException($"its background HDU {location.HduName} is {cls}, not bkg_2d or bkg_3d", run.ObsId, run.Path);
             }
-        });
+        }
     }
 }

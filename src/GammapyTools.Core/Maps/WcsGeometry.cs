@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
 
@@ -49,6 +50,7 @@ public sealed class WcsGeometry
     /// </summary>
     public (double X, double Y) WorldToPixel(SkyCoord p) => WorldToPixel(p.Ra, p.Dec);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (double X, double Y) WorldToPixel(double ra, double dec)
     {
         double a = ra * Angles.DegToRad, d = dec * Angles.DegToRad;
@@ -108,6 +110,7 @@ public sealed class WcsGeometry
     /// the pixel's four corners on the sky, its area as two planar triangles from the side lengths
     /// (great-circle separations) and the angles between them (position angles).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] SolidAngles()
     {
         var corners = new SkyCoord[(NX + 1) * (NY + 1)];
