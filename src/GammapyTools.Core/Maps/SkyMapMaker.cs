@@ -65,7 +65,13 @@ public static class SkyMapMaker
         }
         if (used.Count == 0) throw new SkyMapException($"none of the {runs.Count} run(s) could be used (see the errors above)");
 
-        var exclusion = ExclusionMask(geometry, pixels, target, parameters);
+        // The catalog's sources and stars that reach into the map join the user's regions.
+        var regions = parameters.ExclusionRegions.ToList();
+        if (parameters.CatalogExclusions is { } catalogs)
+            foreach (var r in (catalogs with { UserRegions = [] }).ForField(target, parameters.Width / Math.Sqrt(2)))
+                if (!regions.Contains(r)) regions.Add(r);
+        parameters = parameters with { Position = target, ExclusionRegions = regions };
+        var exclusion = ExclusionMask(geometry, target, parameters);
         var ring = RingBackground.Apply(geometry, counts, background, exclusion, safe, parameters);
         var excess = ExcessMap.Estimate(geometry, counts, background, ring, parameters);
 
@@ -76,7 +82,7 @@ public static class SkyMapMaker
         var off = OffStatistics.Of(excess.Significance, exclusion, geometry);
         return new SkyMap
         {
-            Parameters = parameters with { Position = target },
+            Parameters = parameters,
             Geometry = geometry,
             Target = target,
             ObsIds = used,
@@ -120,7 +126,7 @@ public static class SkyMapMaker
     /// the circle's centre (regions' <c>pixel_scale_angle_at_skycoord</c>, a 1″ step north).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static bool[] ExclusionMask(WcsGeometry geometry, PixelGrid pixels, SkyCoord target, SkyMapParameters parameters)
+    internal static bool[] ExclusionMask(WcsGeometry geometry, SkyCoord target, SkyMapParameters parameters)
     {
         var mask = new bool[geometry.PixelCount];
         Array.Fill(mask, true);

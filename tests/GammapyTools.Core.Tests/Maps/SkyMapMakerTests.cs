@@ -151,4 +151,24 @@ public sealed class SkyMapMakerTests
         Assert.True(omega[g.Index(0, 0)] < omega[g.Index(100, 100)]);
         Assert.Equal(3, new WcsGeometry(Crab, 0.06, 0.02).NX);
     }
+
+    [Fact]
+    public void ExclusionRegionsAndCatalogSourcesAreLeftOutOfTheRing()
+    {
+        var runs = HessCrabRuns();
+        var zeta = new SkyCoord(84.41, 21.14);   // ζ Tau, a bright star 1.1° from the Crab
+        var plain = SkyMapMaker.Make(runs, Crab07);
+        var user = SkyMapMaker.Make(runs, Crab07 with { ExclusionRegions = [new GammapyTools.Background.ExclusionRegion(zeta, 0.3)] });
+        var catalogs = CatalogSet.Load([TestPaths.Data("catalogs", "gammacat.fits.gz"), TestPaths.Data("catalogs", "Hipparcos_MAG8_1997.dat")]);
+        var known = SkyMapMaker.Make(runs, Crab07 with { CatalogExclusions = new GammapyTools.Background.ExclusionOptions { Catalogs = catalogs, StarRadius = 0.3 } });
+        int Excluded(SkyMap m) => m.Exclusion.Count(e => !e);
+        Assert.True(Excluded(user) > Excluded(plain));
+        var zetaPixel = plain.Geometry.PixelOf(zeta)!.Value;
+        int at = plain.Geometry.Index(zetaPixel.X, zetaPixel.Y);
+        Assert.True(plain.Exclusion[at]);
+        Assert.False(user.Exclusion[at]);
+        Assert.False(known.Exclusion[at]);   // ζ Tau is in the Hipparcos list
+        Assert.Contains(known.Parameters.ExclusionRegions, r => r.Name is { } n && n.StartsWith("HIP", StringComparison.Ordinal));
+        Assert.True(user.OffPixels < plain.OffPixels);
+    }
 }
