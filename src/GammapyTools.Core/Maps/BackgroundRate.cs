@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using GammapyTools.Dl3;
 
 namespace GammapyTools.Maps;
@@ -219,7 +220,86 @@ internal sealed class BackgroundRate
             return value;
         }
 
-        /// <summary>The rate at energy edge k, per TeV (for tests).</summary>
+            /// <summary>
+        /// <see cref="Integrate"/> for many points at once (c2 ignored for a bkg_2d): the spatial cell
+        /// of each point found once, then per energy edge a gather, a four-lane exp and the power-law
+        /// integral of the bin in four lanes. Same numbers as <see cref="Integrate"/> to ~1e-15.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void IntegrateMany(ReadOnlySpan<double> c1, ReadOnlySpan<double> c2, Span<double> result)
+        {
+            const int Block = 256;
+            var index = new int[4 * Block];
+            var weight = new double[4 * Block];
+            var l0 = new double[Block]; var l1 = new double[Block];
+            var v0 = new double[Block]; var v1 = new double[Block];
+            var sum = new double[Block];
+            for (int start = 0; start < c1.Length; start += Block)
+            {
+                int count = Math.Min(Block, c1.Length - start);
+                int padded = (count + 3) & ~3;
+                for (int j = 0; j < padded; j++)
+                {
+                    // Lanes past the end and points outside the axes get weight 0: rate 0, integral 0.
+                    var w = weight.AsSpan(4 * j, 4);
+                    if (j >= count || !Spatial(c1[start + j], _rate._axes.Length == 2 ? 0 : c2[start + j], index.AsSpan(4 * j, 4), w))
+                    {
+                        w.Clear();
+                        index.AsSpan(4 * j, 4).Clear();
+                    }
+                }
+                Gather(0, index, weight, padded, l0, v0);
+                Array.Clear(sum, 0, padded);
+                for (int k = 1; k < _edges.Length; k++)
+                {
+                    Gather(k, index, weight, padded, l1, v1);
+                    double e0 = _edges[k - 1], e1 = _edges[k], dlnE = _lnEdges[k] - _lnEdges[k - 1];
+                    var ve0 = Vector256.Create(e0); var ve1 = Vector256.Create(e1); var vd = Vector256.Create(dlnE);
+                    var tolerance = Vector256.Create(1e-8 * dlnE);
+                    for (int j = 0; j < padded; j += 4)
+                    {
+                        var a0 = Vector256.LoadUnsafe(ref v0[j]); var a1 = Vector256.LoadUnsafe(ref v1[j]);
+                        var da = vd + (Vector256.LoadUnsafe(ref l1[j]) - Vector256.LoadUnsafe(ref l0[j]));
+                        var general = (ve1 * a1 - ve0 * a0) * vd / da;
+                        var flat = a0 * ve0 * vd;   // index ≈ 1 (numpy.isclose(val, 0))
+                        var value = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Vector256.Abs(da), tolerance), flat, general);
+                        var both = Vector256.Equals(a0, Vector256<double>.Zero) | Vector256.Equals(a1, Vector256<double>.Zero);
+                        value = Vector256.ConditionalSelect(both, Vector256<double>.Zero, value);
+                        (Vector256.LoadUnsafe(ref sum[j]) + value).StoreUnsafe(ref sum[j]);
+                    }
+                    (l0, l1) = (l1, l0);
+                    (v0, v1) = (v1, v0);
+                }
+                for (int j = 0; j < count; j++) result[start + j] = sum[j] * _rate._unitToTeV;
+            }
+        }
+
+        /// <summary>log(rate) and rate at edge k for a block of points (the rate 0 where gammapy's is 0).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Gather(int k, int[] index, double[] weight, int count, double[] log, double[] value)
+        {
+            var plane = _planes[k];
+            for (int j = 0; j < count; j++)
+            {
+                int b = 4 * j;
+                double l = 0;
+                for (int c = 0; c < 4; c++) if (weight[b + c] != 0) l += weight[b + c] * plane[index[b + c]];
+                // A point outside the axes has no weight at all: its rate is 0 (log −∞ marks it).
+                log[j] = weight[b] == 0 && weight[b + 1] == 0 && weight[b + 2] == 0 && weight[b + 3] == 0 ? double.NegativeInfinity : l;
+            }
+            var lowest = Vector256.Create(Math.Log(2 * Tiny));
+            var valid = _valid[k];
+            for (int j = 0; j < count; j += 4)
+            {
+                var l = Vector256.LoadUnsafe(ref log[j]);
+                var e = Sky.VectorMath.Exp(l);
+                // gammapy: values at the clip level (≤ 2 tiny) are zero, non-finite ones too (NaN fails the compare).
+                var keep = Vector256.GreaterThan(l, lowest) & Vector256.LessThan(l, Vector256.Create(709.0));
+                (valid ? Vector256.ConditionalSelect(keep, e, Vector256<double>.Zero) : Vector256<double>.Zero).StoreUnsafe(ref value[j]);
+            }
+        }
+
+    /// <summary>The rate at energy edge k, per TeV (for tests).</summary>
         public double RateAtEdge(int k, double c1, double c2)
         {
             Span<int> index = stackalloc int[4];

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace GammapyTools.Maps;
 
 /// <summary>
@@ -58,35 +60,43 @@ internal sealed class DiskKernel
     /// "same"-size convolution with zeros outside the image (scipy.signal.convolve(mode="same");
     /// the kernel is symmetric, so this is also the correlation). Images are row-major nx × ny.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] Convolve(ReadOnlySpan<double> image, int nx, int ny)
     {
-        // Row prefix sums: prefix[y, x] = Σ image[y, 0..x-1].
-        var prefix = new double[ny * (nx + 1)];
+        // Row prefix sums, padded so that no index needs clamping: prefix[y, pad + x] = Σ image[y, 0..x-1],
+        // 0 left of the row and the row's total right of it. A run [x0, x1] of the kernel then adds
+        // prefix[x + x1 + 1] − prefix[x + x0] to pixel x, whatever x is: one shifted vector difference per run.
+        int pad = HalfSize + 1, width = nx + 2 * pad;
+        var prefix = new double[ny * width];
         for (int y = 0; y < ny; y++)
         {
+            var row = prefix.AsSpan(y * width, width);
             double s = 0;
-            int row = y * (nx + 1);
-            for (int x = 0; x < nx; x++) { prefix[row + x] = s; s += image[y * nx + x]; }
-            prefix[row + nx] = s;
+            for (int x = 0; x < nx; x++) { row[pad + x] = s; s += image[y * nx + x]; }
+            row[(pad + nx)..].Fill(s);
         }
         var result = new double[nx * ny];
         var runs = _runs;
-        Parallel.For(0, ny, y =>
-        {
-            for (int x = 0; x < nx; x++)
-            {
-                double sum = 0;
-                foreach (var (dy, x0, x1) in runs)
-                {
-                    int yy = y + dy;
-                    if ((uint)yy >= (uint)ny) continue;
-                    int a = Math.Max(x + x0, 0), b = Math.Min(x + x1 + 1, nx);
-                    if (b > a) sum += prefix[yy * (nx + 1) + b] - prefix[yy * (nx + 1) + a];
-                }
-                result[y * nx + x] = sum;
-            }
-        });
+        Parallel.For(0, ny, y => AddRuns(prefix, result, runs, y, nx, ny, pad, width));
         return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddRuns(double[] prefix, double[] result, (int Dy, int X0, int X1)[] runs, int y, int nx, int ny, int pad, int width)
+    {
+        var output = result.AsSpan(y * nx, nx);
+        foreach (var (dy, x0, x1) in runs)
+        {
+            int yy = y + dy;
+            if ((uint)yy >= (uint)ny) continue;
+            var upper = prefix.AsSpan(yy * width + pad + x1 + 1, nx);
+            var lower = prefix.AsSpan(yy * width + pad + x0, nx);
+            int x = 0;
+            for (; x <= nx - Vector256<double>.Count; x += Vector256<double>.Count)
+            {
+                var sum = Vector256.Create<double>(output[x..]) + (Vector256.Create<double>(upper[x..]) - Vector256.Create<double>(lower[x..]));
+                sum.CopyTo(output[x..]);
+            }
+            for (; x < nx; x++) output[x] += upper[x] - lower[x];
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GammapyTools.Sky;
 
 namespace GammapyTools.Maps;
@@ -9,6 +10,7 @@ namespace GammapyTools.Maps;
 /// </summary>
 internal sealed record OffStatistics(int Count, double Mean, double Width, double FractionAbove3, double Max, SkyCoord? MaxPosition)
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static OffStatistics Of(double[] significance, bool[] exclusion, WcsGeometry g)
     {
         int count = 0, above = 0, maxIndex = -1;

@@ -270,15 +270,12 @@ public static class SkyMapMaker
             // Only the run's safe pixels: the stacking ignores the rest.
             var safeIndex = new int[safeCount];
             for (int i = 0, j = 0; i < n; i++) if (safe[i]) safeIndex[j++] = i;
-            var background = new double[n];
-            double total = 0;
+            var perSr = new double[safeCount];
             if (rate.HasOffsetAxis)
             {
-                foreach (int i in safeIndex)
-                {
-                    background[i] = integrator.Integrate(offsets[i], 0) * pixels.SolidAngles[i] * time;
-                    total += background[i];
-                }
+                var offset = new double[safeCount];
+                for (int j = 0; j < safeCount; j++) offset[j] = offsets[safeIndex[j]];
+                integrator.IntegrateMany(offset, offset, perSr);
             }
             else
             {
@@ -287,12 +284,15 @@ public static class SkyMapMaker
                 for (int j = 0; j < safeCount; j++) { ra[j] = pixels.Ra[safeIndex[j]]; dec[j] = pixels.Dec[safeIndex[j]]; }
                 var lon = new double[safeCount]; var lat = new double[safeCount];
                 OffsetFrame.SkyOffset(pointing, ra, dec, lon, lat);
-                for (int j = 0; j < safeCount; j++)
-                {
-                    int i = safeIndex[j];
-                    background[i] = integrator.Integrate(lon[j], lat[j]) * pixels.SolidAngles[i] * time;
-                    total += background[i];
-                }
+                integrator.IntegrateMany(lon, lat, perSr);
+            }
+            var background = new double[n];
+            double total = 0;
+            for (int j = 0; j < safeCount; j++)
+            {
+                int i = safeIndex[j];
+                background[i] = perSr[j] * pixels.SolidAngles[i] * time;
+                total += background[i];
             }
             if (!(total > 0))
                 throw new SkyMapException($"its background model predicts nothing between {p.EnergyMin} and {p.EnergyMax} TeV (model range {rate.EnergyMin:0.###}–{rate.EnergyMax:0.###} TeV)", run.ObsId, run.Path);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GammapyTools.Maps;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace GammapyTools.Maps;
 public static class WStat
 {
     /// <summary>TS = 2 [n_on ln((1+α)/α · n_on/(n_on+n_off)) + n_off ln((1+α) n_off/(n_on+n_off))], clipped at 0; 0·ln 0 = 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double TestStatistic(double nOn, double nOff, double alpha)
     {
         if (!(alpha > 0) || !double.IsFinite(alpha) || double.IsNaN(nOn) || double.IsNaN(nOff)) return double.NaN;
@@ -20,6 +23,7 @@ public static class WStat
     }
 
     /// <summary>sign(n_on − α n_off) · √TS; NaN where α is not a positive number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Significance(double nOn, double nOff, double alpha)
     {
         double ts = TestStatistic(nOn, nOff, alpha);

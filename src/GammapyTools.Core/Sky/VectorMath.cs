@@ -96,4 +96,28 @@ internal static class VectorMath
         r = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), Vector256.Create(Math.PI) - r, r);
         return Vector256.ConditionalSelect(Vector256.LessThan(y, Vector256<double>.Zero), -r, r);
     }
+
+    // Cephes exp.c: exp(r) on |r| <= ln2/2 as 1 + 2r P(r²) / (Q(r²) − r P(r²)); ln 2 in two parts.
+    private const double EP0 = 1.26177193074810590878E-4, EP1 = 3.02994407707441961300E-2, EP2 = 9.99999999999999999910E-1;
+    private const double EQ0 = 3.00198505138664455042E-6, EQ1 = 2.52448340349684104192E-3, EQ2 = 2.27265548208155028766E-1, EQ3 = 2.00000000000000000009E0;
+    private const double Ln2Hi = 6.93145751953125E-1, Ln2Lo = 1.42860682030941723212E-6, Log2E = 1.4426950408889634073599;
+
+    /// <summary>
+    /// exp(x) of each lane, ~1 ulp (Cephes), for x in [−708, 709]; lanes outside are clamped to that
+    /// range, so the caller handles underflow, overflow and NaN itself.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Exp(Vector256<double> x)
+    {
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(-708.0)), Vector256.Create(709.0));
+        var n = Vector256.Floor(x * Vector256.Create(Log2E) + Vector256.Create(0.5));
+        var r = x - n * Vector256.Create(Ln2Hi) - n * Vector256.Create(Ln2Lo);
+        var rr = r * r;
+        var p = r * ((Vector256.Create(EP0) * rr + Vector256.Create(EP1)) * rr + Vector256.Create(EP2));
+        var q = ((Vector256.Create(EQ0) * rr + Vector256.Create(EQ1)) * rr + Vector256.Create(EQ2)) * rr + Vector256.Create(EQ3);
+        var e = Vector256.Create(1.0) + Vector256.Create(2.0) * (p / (q - p));
+        // × 2^n through the exponent bits (n in [−1022, 1023] after the clamp).
+        var bits = (Vector256.ConvertToInt64(n) + Vector256.Create(1023L)) << 52;
+        return e * bits.AsDouble();
+    }
 }
