@@ -35,9 +35,11 @@
         'New-DataStoreIndex'
         'New-GammapyToolsConfig'
         'New-SimulatedDataStore'
+        'New-SkyMap'
         'Remove-BackgroundIndex'
         'Submit-BackgroundCampaign'
         'Submit-MimicCampaign'
+        'Test-MimicDataset'
         'Update-BackgroundIndex'
     )
     FunctionsToExport    = @()
