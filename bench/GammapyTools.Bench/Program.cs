@@ -11,6 +11,7 @@ IBenchmark[] benchmarks =
     new MimicDatasetBenchmark(),
     new MakeBackgroundBenchmark(),
     new BackgroundIndexBenchmark(),
+    new SkyMapBenchmark(),
 ];
 
 var names = new List<string>();

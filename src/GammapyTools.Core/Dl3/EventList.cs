@@ -22,18 +22,30 @@ public sealed class EventList
     /// <exception cref="FitsException">The file cannot be read, or the events are unusable (see <see cref="RunValidation.Events"/>).</exception>
     public static EventList Read(Run run, IEnumerable<string>? columns = null)
     {
-        var location = run.FindHdu("events") ?? new HduLocation("events", "events", run.Path, "EVENTS");
+        var location = Location(run);
         return FitsException.Guard(location.FilePath, () =>
         {
             using var f = FitsFile.Open(location.FilePath);
-            var info = HduClassifier.Find(f, location);
-            var wanted = columns?.ToList();
-            // Mandatory columns first, with a clear message, before the reader is asked for them.
-            RunValidation.EventsHeader(info.Header, f.Path, info.Index);
-            var hdu = f.ReadTable(info, wanted);
-            RunValidation.Events(hdu.Table, f.Path, info.Index, wanted);
-            return new EventList(hdu);
+            return Read(f, location, columns);
         });
+    }
+
+    /// <summary>Where a run's events are: its hdu-index entry, or the EVENTS HDU of its file.</summary>
+    public static HduLocation Location(Run run) => run.FindHdu("events") ?? new HduLocation("events", "events", run.Path, "EVENTS");
+
+    /// <summary>
+    /// Reads the events <paramref name="location"/> names from a file the caller has opened (a
+    /// .fits.gz is decompressed once per open: a reader of several HDUs of one run opens it once).
+    /// </summary>
+    public static EventList Read(FitsFile f, HduLocation location, IEnumerable<string>? columns = null)
+    {
+        var info = HduClassifier.Find(f, location);
+        var wanted = columns?.ToList();
+        // Mandatory columns first, with a clear message, before the reader is asked for them.
+        RunValidation.EventsHeader(info.Header, f.Path, info.Index);
+        var hdu = f.ReadTable(info, wanted);
+        RunValidation.Events(hdu.Table, f.Path, info.Index, wanted);
+        return new EventList(hdu);
     }
 }
 
@@ -62,6 +74,13 @@ public sealed record Gti(double[] Start, double[] Stop)
     {
         var location = run.FindHdu("gti");
         using var file = FitsFile.Open(location?.FilePath ?? run.Path);
+        return ObservationTime(run, file);
+    }
+
+    /// <summary><see cref="ObservationTime(Run)"/> from the run's GTI file, opened by the caller.</summary>
+    public static double? ObservationTime(Run run, FitsFile file)
+    {
+        var location = run.FindHdu("gti");
         var info = location is not null ? HduClassifier.Find(file, location)
             : file.Find(h => HduClassifier.Classify(h) is ("gti", _));
         if (info is not null)

@@ -41,7 +41,7 @@ public sealed class SkyMap
     /// <summary>Signed Li &amp; Ma significance (gammapy's sqrt_ts of WStat).</summary>
     public required double[] Significance { get; init; }
 
-    // Read off the maps.
+    // Read off the maps, at the pixel that holds the target (see WcsGeometry.PixelOf).
     public double SignificanceAtTarget { get; init; }
     public double CountsAtTarget { get; init; }
     public double BackgroundAtTarget { get; init; }

@@ -31,6 +31,12 @@ public sealed record SkyMapParameters
     public double ExclusionRadius { get; init; } = 0.35;
     /// <summary>Further excluded circles (exclusion_regions, -ExclusionRegion, catalog sources, stars).</summary>
     public IReadOnlyList<ExclusionRegion> ExclusionRegions { get; init; } = [];
+    /// <summary>
+    /// Catalog sources and bright stars to exclude as the background models do (their radii and
+    /// magnitude limit); null: only <see cref="ExclusionRadius"/> and <see cref="ExclusionRegions"/>.
+    /// Those within the map are added to the map's regions when it is made.
+    /// </summary>
+    public ExclusionOptions? CatalogExclusions { get; init; }
     /// <summary>Plots: significance colour scale truncated at ±5σ.</summary>
     public bool Truncate { get; init; } = true;
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GammapyTools.Fits;
 using GammapyTools.Sky;
 
@@ -49,6 +50,7 @@ public sealed class WcsGeometry
     /// </summary>
     public (double X, double Y) WorldToPixel(SkyCoord p) => WorldToPixel(p.Ra, p.Dec);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (double X, double Y) WorldToPixel(double ra, double dec)
     {
         double a = ra * Angles.DegToRad, d = dec * Angles.DegToRad;
@@ -77,13 +79,16 @@ public sealed class WcsGeometry
     }
 
     /// <summary>
-    /// The pixel that contains a position (gammapy's rule: index = floor(pix + 0.5)), or null when
-    /// it lies outside the map.
+    /// The pixel that contains a position (index = floor(pix + 0.5)), or null when it lies outside
+    /// the map. A position on a pixel edge (to 1e-6 pixel) — the centre of a map with an even number
+    /// of pixels is a corner — goes to the pixel of higher index, whatever the last bits of the
+    /// projection say (gammapy's own pick there follows wcslib's rounding noise).
     /// </summary>
     public (int X, int Y)? PixelOf(SkyCoord p)
     {
         var (x, y) = WorldToPixel(p);
         if (double.IsNaN(x) || double.IsNaN(y)) return null;
+        x = Math.Round(x, 6); y = Math.Round(y, 6);
         int ix = (int)Math.Floor(x + 0.5), iy = (int)Math.Floor(y + 0.5);
         return ix >= 0 && ix < NX && iy >= 0 && iy < NY ? (ix, iy) : null;
     }
@@ -105,6 +110,7 @@ public sealed class WcsGeometry
     /// the pixel's four corners on the sky, its area as two planar triangles from the side lengths
     /// (great-circle separations) and the angles between them (position angles).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] SolidAngles()
     {
         var corners = new SkyCoord[(NX + 1) * (NY + 1)];
