@@ -35,7 +35,9 @@
     Examples    = @(
         @{ Title = 'The Crab in two H.E.S.S. runs'; Code = 'New-SkyMap -DataStore ./hess -EnergyMin 0.7'; Remarks = 'Both runs stacked around their object (the Crab nebula), above 0.7 TeV: SignificanceAtTarget is the detection, OffMean and OffWidth describe the significances outside the 0.35 degree exclusion.' }
         @{ Title = 'Runs from the pipeline, parameters from a config, one of them overridden'; Code = '$cfg = Import-GammapyToolsConfig ./analysis.yaml
-Get-Run -DataStore ./hess | New-SkyMap -Config $cfg -EnergyMin 1 -Position ''83.633 22.014'' | Format-List SignificanceAtTarget, OffMean, OffWidth, RunCount, Parameters'; Remarks = 'The config''s sky_map section gives the map size, bins, ring and exclusion; -EnergyMin replaces its e_min.' }
+$map = Get-Run -DataStore ./hess | New-SkyMap -Config $cfg -EnergyMin 1 -Position ''83.633 22.014''
+$map
+$map.Parameters | Format-List EnergyMin, EnergyMax, Width, BinSize, RingInnerRadius, RingWidth, ExclusionRadius'; Remarks = 'The config''s sky_map section gives the map size, bins, ring and exclusion; -EnergyMin replaces its e_min.' }
         @{ Title = 'Exclude another region and read the largest off-exclusion excess'; Code = '$map = New-SkyMap -Path ./hess/data/*.fits.gz -EnergyMin 0.7 -ExclusionRegion ''84.0 21.5 0.2''
 $map.MaxOffSignificance, $map.MaxOffPosition'; Remarks = 'MaxOffSignificance is the largest |significance| (signed) outside every exclusion region, and MaxOffPosition where it is.' }
     )
