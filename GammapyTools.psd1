@@ -2,7 +2,9 @@
     # Binary module: the cmdlets live in the published DLL (dotnet pwsh ./build.ps1 puts it in module/bin).
     # NestedModules rather than RootModule on purpose: then pwsh finds the DLL's MAML help in
     # module/bin/en-US (next to the DLL); with RootModule it would look in ./en-US at the repo root.
-    NestedModules        = @('module/bin/GammapyTools.PowerShell.dll')
+    # GammapyTools.Pester.psm1: Should -BeSignalFree / -HaveGaussianSignificance, registered only when
+    # Pester 5 is already loaded (it exports nothing; FunctionsToExport stays empty).
+    NestedModules        = @('module/bin/GammapyTools.PowerShell.dll', 'module/GammapyTools.Pester.psm1')
     ModuleVersion        = '0.1.0'
     GUID                 = '6f0b1c8e-3d0a-4b7e-9a51-2f6c4e8d7a13'
     Author               = 'GammapyTools developers'
@@ -35,9 +37,11 @@
         'New-DataStoreIndex'
         'New-GammapyToolsConfig'
         'New-SimulatedDataStore'
+        'New-SkyMap'
         'Remove-BackgroundIndex'
         'Submit-BackgroundCampaign'
         'Submit-MimicCampaign'
+        'Test-MimicDataset'
         'Update-BackgroundIndex'
     )
     FunctionsToExport    = @()

@@ -5,7 +5,7 @@
     builds first and calls this; tests/pester/Package.Tests.ps1 calls it on the tested build).
 .DESCRIPTION
     Stages the module as it is installed (GammapyTools.psd1, LICENSE, en-US/about_*.help.txt,
-    module/GammapyTools.Format.ps1xml, module/bin without .pdb and XML doc files) in <OutDir>/GammapyTools, then Compress-PSResource
+    module/GammapyTools.Format.ps1xml, module/GammapyTools.Pester.psm1 (the Pester assertions), module/bin without .pdb and XML doc files) in <OutDir>/GammapyTools, then Compress-PSResource
     (PSResourceGet, shipped with pwsh 7.6) makes the .nupkg. Runs in its own pwsh: Compress-PSResource
     validates the manifest by importing it, which loads (and would lock) the DLL in the caller.
 #>
@@ -24,7 +24,7 @@ $stage = Join-Path $OutDir 'GammapyTools'
 if (Test-Path $stage) { Remove-Item $stage -Recurse -Force }
 New-Item -ItemType Directory -Force (Join-Path $stage 'module') | Out-Null
 Copy-Item (Join-Path $root 'GammapyTools.psd1'), (Join-Path $root 'LICENSE') $stage
-Copy-Item (Join-Path $root 'module/GammapyTools.Format.ps1xml') (Join-Path $stage 'module')
+Copy-Item (Join-Path $root 'module/GammapyTools.Format.ps1xml'), (Join-Path $root 'module/GammapyTools.Pester.psm1') (Join-Path $stage 'module')
 Copy-Item (Join-Path $root 'en-US') (Join-Path $stage 'en-US') -Recurse      # about_ topics (written by the build)
 Copy-Item $moduleBin (Join-Path $stage 'module/bin') -Recurse
 # Debug symbols and the core's XML doc comments are for developers, not for the installed module.

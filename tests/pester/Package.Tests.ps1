@@ -54,9 +54,9 @@ Describe 'GammapyTools.<version>.nupkg' {
         try { $script:Entries = @($zip.Entries.FullName) } finally { $zip.Dispose() }
     }
 
-    It 'holds the manifest, the license, the format file, the cmdlet DLL and its help' {
+    It 'holds the manifest, the license, the format file, the Pester assertions, the cmdlet DLL and its help' {
         $script:Nupkg | Should -Exist
-        foreach ($e in 'GammapyTools.nuspec', 'GammapyTools.psd1', 'LICENSE', 'module/GammapyTools.Format.ps1xml',
+        foreach ($e in 'GammapyTools.nuspec', 'GammapyTools.psd1', 'LICENSE', 'module/GammapyTools.Format.ps1xml', 'module/GammapyTools.Pester.psm1',
             'module/bin/GammapyTools.PowerShell.dll', 'module/bin/GammapyTools.Core.dll', 'module/bin/ScottPlot.dll',
             'module/bin/en-US/GammapyTools.PowerShell.dll-Help.xml', 'en-US/about_GammapyTools.help.txt',
             'en-US/about_GammapyTools_Config.help.txt') {

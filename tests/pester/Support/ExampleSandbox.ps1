@@ -11,11 +11,18 @@ function Invoke-Example {
     $folder = Join-Path ([IO.Path]::GetTempPath()) "gpt-example-$([guid]::NewGuid().ToString('N'))"
     Copy-Item $Template $folder -Recurse
     $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
-    $iss.ImportPSModule($Manifest)
+    # Code with Should (the README's "Verify a workflow with Pester") gets the Pester that runs the
+    # tests, imported before the module as a user has it, so that the module registers its assertions.
+    # (The initial session state imports modules given by path before those given by name, so the module
+    # is then imported by the first script instead.)
+    $pester = Get-Module Pester | Where-Object { $_.Version.Major -ge 5 } | Select-Object -First 1
+    $withPester = $pester -and ($Code -match '\bShould\b')
+    if ($withPester) { $iss.ImportPSModule([string[]]@((Join-Path $pester.ModuleBase 'Pester.psd1'))) } else { $iss.ImportPSModule($Manifest) }
     $ps = [powershell]::Create($iss)
     $errors = [System.Collections.Generic.List[string]]::new()
     $output = [System.Text.StringBuilder]::new()
     try {
+        if ($withPester) { $null = $ps.AddScript('param($Manifest) Import-Module $Manifest').AddArgument($Manifest).Invoke(); $ps.Commands.Clear() }
         $null = $ps.AddScript('param($Folder) Set-Location -LiteralPath $Folder; $ProgressPreference = ''SilentlyContinue''').AddArgument($folder).Invoke()
         for ($i = 0; $i -lt $Code.Count; $i++) {
             $ps.Commands.Clear()
