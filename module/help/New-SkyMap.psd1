@@ -14,7 +14,7 @@
         ObsId           = 'The runs of -DataStore to map (default: all).'
         Config          = 'A config (Import-GammapyToolsConfig, New-GammapyToolsConfig) or the path of a gammapy-tools YAML file; its sky_map section gives every parameter not given here.'
         Position        = 'The map centre, where the significance is read: ''ra dec'' (degrees, or sexagesimal) or a source name from the catalogs (-Catalog, else $GAMMAPY_DATA). Default: the runs'' RA_OBJ/DEC_OBJ.'
-        Catalog         = 'Catalog files (gamma-cat, 3HWC) in which a -Position name is looked up; default: those under $GAMMAPY_DATA.'
+        Catalog         = 'Catalog files (gamma-cat, 3HWC, the Hipparcos star list) in which a -Position name is looked up and whose sources -ExcludeKnownSources excludes; default: those under $GAMMAPY_DATA.'
         EnergyMin       = 'Lower end of the reconstructed-energy range, TeV (sky_map.e_min; default 0.1).'
         EnergyMax       = 'Upper end of the reconstructed-energy range, TeV (sky_map.e_max; default 100).'
         EnergyBins      = 'Logarithmic energy bins the background is integrated over (default: 10 per decade).'
@@ -26,6 +26,7 @@
         OffsetMax       = 'Each run counts only within this distance of its pointing (its safe mask), degrees (sky_map.offset_max; default 1.75).'
         ExclusionRadius = 'Radius of the exclusion circle around the target, degrees (sky_map.on_exclusion_region; default 0.35).'
         ExclusionRegion = 'Further excluded circles, each ''ra dec radius'' in degrees (''ra dec'' takes the exclusion radius); replaces the config''s exclusion_regions.'
+        ExcludeKnownSources = 'Also exclude the gamma-ray sources of the catalogs (-Catalog, else those under $GAMMAPY_DATA) and the Hipparcos stars of magnitude 8 or brighter that reach into the map, with the background models'' radii (0.35 degrees for a point source, 3 times the size of an extended one, 0.35 degrees for a star).'
     }
     Inputs      = @(
         @{ Type = 'GammapyTools.Dl3.Run'; Description = 'Runs to map, by value.' }

@@ -17,7 +17,7 @@
         MaxOffWidthDeviation = 'A dataset fails when |OffWidth - 1| is not below this (default 0.1).'
         Force                = 'Replaces the CSV and plots of an earlier check in io.results_dir.'
         Position             = 'The centre of every map: ''ra dec'' (degrees, or sexagesimal) or a source name from the catalogs (-Catalog, else $GAMMAPY_DATA). Default: run_selection.source_ra/source_dec, else the runs'' RA_OBJ/DEC_OBJ.'
-        Catalog              = 'Catalog files (gamma-cat, 3HWC) in which a -Position name is looked up; default: those under $GAMMAPY_DATA.'
+        Catalog              = 'Catalog files (gamma-cat, 3HWC, the Hipparcos star list) in which a -Position name is looked up and whose sources -ExcludeKnownSources excludes; default: those under $GAMMAPY_DATA.'
         EnergyMin            = 'Lower end of the reconstructed-energy range, TeV (replaces sky_map.e_min).'
         EnergyMax            = 'Upper end of the reconstructed-energy range, TeV (replaces sky_map.e_max).'
         EnergyBins           = 'Logarithmic energy bins the background is integrated over (default: 10 per decade).'
@@ -29,6 +29,7 @@
         OffsetMax            = 'Each run counts only within this distance of its pointing, degrees (replaces sky_map.offset_max).'
         ExclusionRadius      = 'Radius of the exclusion circle around the target, degrees (replaces sky_map.on_exclusion_region).'
         ExclusionRegion      = 'Further excluded circles, each ''ra dec radius'' in degrees; replaces sky_map.exclusion_regions (the same regions for every dataset, so that the maps compare like with like).'
+        ExcludeKnownSources  = 'Also exclude the gamma-ray sources of the catalogs (-Catalog, else those under $GAMMAPY_DATA) and the Hipparcos stars of magnitude 8 or brighter that reach into the map, with the background models'' radii (0.35 degrees for a point source, 3 times the size of an extended one, 0.35 degrees for a star).'
     }
     Inputs      = @(@{ Type = 'GammapyTools.Config.GammapyToolsConfig'; Description = 'A configuration, by value.' })
     Outputs     = @(@{ Type = 'GammapyTools.Maps.MimicDatasetCheckResult'; Description = 'Rows (original first, then mimic_1 ...; each with its numbers, Passed, Reason, PlotPath and Map), Original, Mimic, Systematic (sample standard deviation of the mimic rows'' significance at the target), MeanMimicSignificance, Passed, Limits, Parameters, Errors, RunErrors, Warnings, CsvPath.' })

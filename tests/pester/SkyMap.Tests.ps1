@@ -57,6 +57,16 @@ Describe 'New-SkyMap' {
         (New-SkyMap -DataStore $script:HessStore -ObsId 23526 -EnergyMin 0.7).RunCount | Should -Be 1
     }
 
+    It 'leaves the catalog sources and bright stars out of the ring with -ExcludeKnownSources' {
+        $hipparcos = Join-Path $script:RepoRoot 'tests/data/catalogs/Hipparcos_MAG8_1997.dat'
+        $known = New-SkyMap -Path $script:HessFiles -EnergyMin 0.7 -ExcludeKnownSources -Catalog $script:Gammacat, $hipparcos
+        @($known.Exclusion | Where-Object { -not $_ }).Count | Should -BeGreaterThan @($script:Crab.Exclusion | Where-Object { -not $_ }).Count
+        $known.OffPixels | Should -BeLessThan $script:Crab.OffPixels
+        # zeta Tau (HIP 26451, V = 3.0), 1.1 degrees from the Crab, is one of them.
+        @($known.Parameters.ExclusionRegions | Where-Object Name -like 'HIP*').Count | Should -BeGreaterThan 0
+        { New-SkyMap -Path $script:HessFiles -ExcludeKnownSources -Catalog (Join-Path $script:Work 'none.fits') } | Should -Throw
+    }
+
     It 'takes its parameters from the config''s sky_map section, and explicit parameters win' {
         $yaml = Join-Path $script:Work 'skymap.yaml'
         Set-Content $yaml "sky_map:`n    map_deg: 3.0`n    bin_size: 0.04`n    on_exclusion_region: 0.3`n    ring_rin: 0.6 deg`n    exclusion_regions: [[[84.5, 21.0], 0.2]]`n"

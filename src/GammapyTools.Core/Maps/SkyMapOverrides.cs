@@ -24,6 +24,9 @@ public sealed record SkyMapOverrides
     /// <summary>Replaces the config's exclusion_regions (not added to them), as every other override replaces its key.</summary>
     public IReadOnlyList<ExclusionRegion>? ExclusionRegions { get; init; }
 
+    /// <summary>Catalog sources and stars to exclude as well (New-SkyMap -ExcludeKnownSources).</summary>
+    public ExclusionOptions? CatalogExclusions { get; init; }
+
     /// <summary><paramref name="p"/> with every value set here replacing its own.</summary>
     public SkyMapParameters ApplyTo(SkyMapParameters p) => p with
     {
@@ -39,6 +42,7 @@ public sealed record SkyMapOverrides
         OffsetMax = OffsetMax ?? p.OffsetMax,
         ExclusionRadius = ExclusionRadius ?? p.ExclusionRadius,
         ExclusionRegions = ExclusionRegions ?? p.ExclusionRegions,
+        CatalogExclusions = CatalogExclusions ?? p.CatalogExclusions,
     };
 
     /// <summary>

@@ -1,3 +1,4 @@
+using GammapyTools.Background;
 using System.Management.Automation;
 using GammapyTools.Config;
 using GammapyTools.Dl3;
@@ -37,6 +38,9 @@ public abstract class SkyMapCmdlet : GammapyCmdlet
     [Parameter] public double? ExclusionRadius { get; set; }
     [Parameter] public string[]? ExclusionRegion { get; set; }
 
+    /// <summary>Also exclude the catalogs' gamma-ray sources and the Hipparcos stars in the map, as the background models do.</summary>
+    [Parameter] public SwitchParameter ExcludeKnownSources { get; set; }
+
     /// <summary>
     /// The explicit parameters as overrides of <paramref name="fromConfig"/> (the parameters the config
     /// or the defaults give). A position or region that cannot be read stops the command.
@@ -49,6 +53,7 @@ public abstract class SkyMapCmdlet : GammapyCmdlet
             RingInnerRadius = RingInnerRadius, RingWidth = RingWidth, OffsetMax = OffsetMax, ExclusionRadius = ExclusionRadius,
         };
         if (!string.IsNullOrWhiteSpace(Position)) o = o with { Position = ResolvePosition(Position) };
+        if (ExcludeKnownSources) o = o with { CatalogExclusions = KnownSources() };
         if (ExclusionRegion is not null)
         {
             try { o = o with { ExclusionRegions = SkyMapOverrides.ParseRegions(ExclusionRegion, ExclusionRadius ?? fromConfig.ExclusionRadius) }; }
@@ -58,6 +63,25 @@ public abstract class SkyMapCmdlet : GammapyCmdlet
             }
         }
         return o;
+    }
+
+    /// <summary>
+    /// -ExcludeKnownSources: the catalogs (-Catalog, else $GAMMAPY_DATA's) with the background models'
+    /// radii (0.35° a point source, 3 × the size of an extended one, 0.35° a star of magnitude 8 or brighter).
+    /// </summary>
+    private ExclusionOptions KnownSources()
+    {
+        try
+        {
+            if (Catalog.Length == 0) WarnMissingDefaultCatalogs();
+            var catalogs = Catalog.Length > 0 ? CatalogSet.Load(Catalog.Select(ResolveUserPath)) : CatalogSet.Load();
+            return new ExclusionOptions { Catalogs = catalogs };
+        }
+        catch (Exception e) when (e is IOException or FitsException or FormatException or ArgumentException)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-ExcludeKnownSources: the catalogs cannot be read: {e.Message}", e), "CatalogUnreadable", ErrorCategory.ReadError, Catalog));
+            throw; // not reached
+        }
     }
 
     private SkyCoord ResolvePosition(string text)
