@@ -12,6 +12,7 @@ IBenchmark[] benchmarks =
     new MakeBackgroundBenchmark(),
     new BackgroundIndexBenchmark(),
     new SkyMapBenchmark(),
+    new NullTestBenchmark(),
 ];
 
 var names = new List<string>();
