@@ -140,6 +140,10 @@ public sealed class SkyMapMakerTests
         // Above the models' energy axis (DR1 models end at 100 TeV).
         Assert.Throws<SkyMapException>(() => SkyMapMaker.Make(runs, Crab07 with { EnergyMin = 200, EnergyMax = 300 }, (_, x) => errors.Add(x.Message)));
         Assert.All(errors, m => Assert.Contains("predicts nothing between 200 and 300 TeV", m));
+        errors.Clear();
+        // Run 23526's most energetic event has 84.9 TeV: its model predicts events above 90 TeV, it has none.
+        Assert.Throws<SkyMapException>(() => SkyMapMaker.Make([runs[1]], Crab07 with { EnergyMin = 90, EnergyMax = 100 }, (_, x) => errors.Add(x.Message)));
+        Assert.Contains("no events between 90 and 100 TeV", Assert.Single(errors));
     }
 
     [Fact]
