@@ -44,6 +44,14 @@ public sealed record MimicDatasetResult(long ObsId, string? Questionable, IReadO
     public IReadOnlyList<long> BackgroundRuns => Outputs.Select(o => o.BackgroundObsId).ToList();
     /// <summary>What each selection criterion (hygiene included) removed from this target's candidates.</summary>
     public IReadOnlyList<SelectionStep> Steps { get; init; } = [];
+    /// <summary>The ranked candidates the datasets were chosen from (what Find-MimicRun -Config lists for this target).</summary>
+    public IReadOnlyList<MimicCandidate> Candidates { get; init; } = [];
+    /// <summary>The criterion that removed this questionable target's last candidates (<see cref="SelectionStep.Emptying"/>); null otherwise.</summary>
+    public SelectionStep? EmptiedBy => Questionable is null ? null : SelectionStep.Emptying(Steps);
+
+    /// <summary>The campaign's questionable targets grouped by the criterion that emptied them.</summary>
+    public static IReadOnlyList<EmptiedTargets> Emptied(IEnumerable<MimicDatasetResult> results) =>
+        EmptiedTargets.Group(results.Select(r => (r.ObsId, r.EmptiedBy)));
 }
 
 /// <summary>
@@ -112,7 +120,7 @@ public static class MimicDatasetBuilder
             int k = positions[n];
             results[n] = errors[k] is { } error
                 ? new MimicDatasetResult(c.Ids[k], null, [], [], error)
-                : ConvertTarget(c.Targets[k]!, selections[k]!, plan.For(c.Ids[k]), c.Criteria, c.Catalogs, c.OutDir, options, cancellationToken);
+                : ConvertTarget(c.Targets[k]!, selections[k]!, plan.For(c.Ids[k]), c.Selection.Criteria, c.Catalogs, c.OutDir, options, cancellationToken);
             step(c.Ids[k]);
         });
         cancellationToken.ThrowIfCancellationRequested();
@@ -161,9 +169,8 @@ public static class MimicDatasetBuilder
     }
 
     /// <summary>What every target of a campaign needs before its candidates are found: read once per process.</summary>
-    private sealed record Campaign(string OutDir, int NMimic, BackgroundSelectionSettings Selection, string? KlTables, IReadOnlyList<long> Ids,
-        DataStore TargetStore, IReadOnlyList<Run?> Targets, IReadOnlyList<Run> SearchRuns, MimicCriteria Criteria, CatalogSet? Catalogs,
-        ScrambleCheckCache Scrambles, DataStore? InDir, BackgroundModelCache Cache);
+    private sealed record Campaign(string OutDir, int NMimic, BackgroundSelectionSettings Settings, IReadOnlyList<long> Ids,
+        DataStore TargetStore, IReadOnlyList<Run?> Targets, CatalogSet? Catalogs, MimicSelection Selection);
 
     private static Campaign Open(GammapyToolsConfig config, MimicDatasetOptions options)
     {
@@ -173,16 +180,24 @@ public static class MimicDatasetBuilder
         int nMimic = selection.NMimic;
         if (nMimic is < 1 or > ConfigSchema.MaxMimicDatasets)
             throw new ConfigException($"background_selection.n_mimic must be between 1 and {ConfigSchema.MaxMimicDatasets}", config.SourcePath, key: "background_selection.n_mimic");
-        var ids = RunListReader.FromConfig(config);
-        var targetStore = OpenTargetStore(config, outDir);
+        var (targetStore, ids, targets) = RunListTargets(config);
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
-        var targets = ids.Select(id => targetStore.Contains(id) ? targetStore.GetRun(id) : null).ToList();
-        var criteria = CampaignCriteria(config, targets.OfType<Run>().ToList());
         var catalogs = LoadCatalogs(options.CatalogPaths);
-        return new Campaign(outDir, nMimic, selection, selection.StoreKl ? outDir : null, ids, targetStore, targets,
-            cache.Runs(search), criteria, catalogs,
-            new ScrambleCheckCache(criteria.ScrambleTheta, criteria.FieldOfViewRadius, catalogs), InDirStore(config, targetStore), cache);
+        var candidates = new MimicSelection(CampaignCriteria(config, targets.OfType<Run>().ToList()), cache.Runs(search), cache,
+            selection.StoreKl ? outDir : null, catalogs, InDirStore(config, targetStore)) { RunListTargets = targets.Count(t => t is not null) };
+        return new Campaign(outDir, nMimic, selection, ids, targetStore, targets, catalogs, candidates);
+    }
+
+    /// <summary>
+    /// The run list's targets as a campaign reads them (with their background models: from out_dir
+    /// when it is indexed, else from io.in_dir); a run missing from that store is null.
+    /// </summary>
+    public static (DataStore Store, IReadOnlyList<long> Ids, IReadOnlyList<Run?> Targets) RunListTargets(GammapyToolsConfig config)
+    {
+        var ids = RunListReader.FromConfig(config);
+        var store = OpenTargetStore(config, config.RequirePath("io", "out_dir"));
+        return (store, ids, ids.Select(id => store.Contains(id) ? store.GetRun(id) : null).ToList());
     }
 
     private static ParallelOptions Parallelism(MimicDatasetOptions options, CancellationToken cancellationToken) =>
@@ -200,7 +215,7 @@ public static class MimicDatasetBuilder
             try
             {
                 var target = c.Targets[k] ?? throw new KeyNotFoundException($"run {c.Ids[k]} of the run list is not in the target data store {c.TargetStore.Root}");
-                selections[k] = MimicCandidateFinder.Find(target, c.SearchRuns, c.Criteria, c.Cache, c.KlTables, c.Scrambles, c.InDir, cancellationToken);
+                selections[k] = c.Selection.Find(target, cancellationToken);
             }
             catch (Exception e) when (IsTargetError(e)) { errors[k] = e; }
             step(c.Ids[k]);
@@ -210,7 +225,7 @@ public static class MimicDatasetBuilder
         var plan = MimicPlan.Create(
             Enumerable.Range(0, c.Ids.Count).Where(k => selections[k] is { Questionable: null })
                 .Select(k => new MimicPlanTarget(c.Ids[k], selections[k]!.Candidates)).ToList(),
-            c.NMimic, options.Seed, options.Ranked, c.Selection.UniquePerDataset);
+            c.NMimic, options.Seed, options.Ranked, c.Settings.UniquePerDataset);
         return (selections, errors, plan);
     }
 
@@ -326,7 +341,7 @@ public static class MimicDatasetBuilder
     {
         long id = target.ObsId;
         var warnings = selection.Warnings.ToList();
-        if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null) { Steps = selection.Steps };
+        if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null) { Steps = selection.Steps, Candidates = selection.Candidates };
         if (selection.Candidates.Count < plan.Count)
             warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {plan.Count} datasets; some background runs are used more than once");
         foreach (var a in plan.Where(a => a.SharedWith.Count > 0))
@@ -361,11 +376,11 @@ public static class MimicDatasetBuilder
                 warnings.AddRange(FovConverter.Convert(candidate.Run, target, convert, cancellationToken).Warnings);
                 outputs.Add(made);
             }
-            return new MimicDatasetResult(id, null, outputs, warnings, null) { Steps = selection.Steps };
+            return new MimicDatasetResult(id, null, outputs, warnings, null) { Steps = selection.Steps, Candidates = selection.Candidates };
         }
         catch (Exception e) when (IsTargetError(e))
         {
-            return new MimicDatasetResult(id, null, outputs, warnings, e) { Steps = selection.Steps };
+            return new MimicDatasetResult(id, null, outputs, warnings, e) { Steps = selection.Steps, Candidates = selection.Candidates };
         }
     }
 
