@@ -25,6 +25,12 @@ public sealed record MimicDatasetOptions
     public string? CacheDirectory { get; init; }
     /// <summary>Convert only this part of the run list and write no indexes (see <see cref="MimicDatasetBuilder.Complete"/>).</summary>
     public Shard? Shard { get; init; }
+    /// <summary>
+    /// <see cref="MimicDatasetBuilder.Complete"/> only: take the seed the shards recorded (each output's HISTORY
+    /// and each mimic_i/config.yaml) instead of <see cref="Seed"/>; records that disagree are an error naming them.
+    /// <see cref="Seed"/> is used when nothing is recorded.
+    /// </summary>
+    public bool SeedFromOutputs { get; init; }
 }
 
 /// <summary>One mimic output: dataset i (1-based) made from a background run.</summary>
@@ -140,6 +146,8 @@ public static class MimicDatasetBuilder
     {
         cancellationToken.ThrowIfCancellationRequested();
         var c = Open(config, options);
+        // The seed decides the lock's campaign key and the plan, so it is settled first.
+        if (options.SeedFromOutputs) options = options with { Seed = RecordedSeed(c, shardCount) ?? options.Seed };
         using var campaignLock = CampaignLock.AcquireSole(c.OutDir, CampaignKey(config, c.OutDir, options),
             $"Complete-MimicDataset, seed {options.Seed}, config {config.SourcePath ?? "(not from a file)"}", lockWait, cancellationToken);
         CheckSeed(c.OutDir, c.NMimic, options);
@@ -288,6 +296,62 @@ public static class MimicDatasetBuilder
         }
     }
 
+    /// <summary>The HISTORY line of every mimic output that records the campaign's seed (read back by <see cref="RecordedSeed"/>).</summary>
+    private static string SeedHistory(long seed, int dataset) =>
+        FormattableString.Invariant($"GammapyTools Invoke-MimicDataset: mimic_{dataset}, campaign seed {seed}.");
+
+    private static readonly System.Text.RegularExpressions.Regex SeedHistoryPattern =
+        new(@"^GammapyTools Invoke-MimicDataset: mimic_\d+, campaign seed (-?\d+)\.", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The seed a campaign's present outputs were made with: the seed in the HISTORY of every mimic
+    /// output of a run-list target and the mimic_seed of every mimic_i/config.yaml (written when a shard
+    /// starts). Null when none records one; two seeds are a <see cref="ConfigException"/> naming, for
+    /// each seed, the shards (of <paramref name="shardCount"/>; else the target runs) and configs that have it.
+    /// </summary>
+    private static long? RecordedSeed(Campaign c, int? shardCount)
+    {
+        var bySeed = new SortedDictionary<long, SortedSet<string>>();
+        void Add(long seed, string who)
+        {
+            if (!bySeed.TryGetValue(seed, out var set)) bySeed[seed] = set = new SortedSet<string>(StringComparer.Ordinal);
+            set.Add(who);
+        }
+        for (int i = 1; i <= c.NMimic; i++)
+        {
+            string saved = Path.Combine(DatasetFolder(c.OutDir, i), ConfigFileName);
+            if (File.Exists(saved) && GammapyToolsConfig.Load(saved).BackgroundSelectionSection.GetValue<long?>("mimic_seed") is long s)
+                Add(s, $"mimic_{i}/{ConfigFileName}");
+        }
+        for (int k = 0; k < c.Ids.Count; k++)
+        {
+            if (c.Targets[k] is not { } target) continue;
+            for (int i = 1; i <= c.NMimic; i++)
+            {
+                string output = Path.Combine(DatasetFolder(c.OutDir, i), Path.GetFileName(target.Path));
+                if (File.Exists(output) && OutputSeed(output) is long s)
+                    Add(s, shardCount is int n ? $"shard {Shard.Of(k, n)}" : $"run {c.Ids[k]}");
+            }
+        }
+        if (bySeed.Count > 1)
+            throw new ConfigException("the outputs present were made with different seeds: " +
+                string.Join("; ", bySeed.Select(kv => $"seed {kv.Key} by {string.Join(", ", kv.Value.Take(20))}{(kv.Value.Count > 20 ? ", …" : "")}")) +
+                ". Rerun the shards of one seed with -Seed and -Force, or give Complete-MimicDataset the -Seed to check against",
+                c.OutDir, key: "background_selection.mimic_seed");
+        return bySeed.Count == 1 ? bySeed.Keys.First() : null;
+    }
+
+    /// <summary>The campaign seed in a mimic output's HISTORY (<see cref="SeedHistory"/>); null in outputs made before it was recorded.</summary>
+    private static long? OutputSeed(string path)
+    {
+        using var file = FitsFile.Open(path);
+        foreach (var hdu in file.Hdus)
+            foreach (var card in hdu.Header.Where(card => card.Keyword == "HISTORY"))
+                if (card.Comment is { } text && SeedHistoryPattern.Match(text) is { Success: true } m)
+                    return long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return null;
+    }
+
     /// <summary>
     /// The config's criteria with the run list's objects and source positions: a background run of
     /// any target's source is no background for another target of the same list either.
@@ -371,7 +435,7 @@ public static class MimicDatasetBuilder
                     Force = true,
                     Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)a.Dataset).NextUInt64() & long.MaxValue),
                     Sources = options.NoScramble ? [] : SourcesToScramble(candidate, criteria, catalogs, warnings),
-                    History = History(candidate, criteria),
+                    History = [SeedHistory(options.Seed, a.Dataset), .. History(candidate, criteria)],
                 };
                 warnings.AddRange(FovConverter.Convert(candidate.Run, target, convert, cancellationToken).Warnings);
                 outputs.Add(made);
