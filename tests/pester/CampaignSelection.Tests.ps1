@@ -100,3 +100,40 @@ Describe 'Find-MimicRun -Config' {
         ($verbose | Out-String) | Should -Match "the campaign's selection: run-list objects and sources of $($list.Count) target run\(s\)"
     }
 }
+
+Describe 'Background runs shared across a target''s datasets' {
+    It 'are counted in the result and recorded in every mimic_i/config.yaml' {
+        $list = @($script:Runs | Where-Object Object -eq 'Mrk 421' | Select-Object -First 1).ObsId
+        $path = New-SelectionConfig 'shared' $list
+        $target = Get-Run -DataStore $script:Search -ObsId $list[0]
+        $candidates = @(Find-MimicRun -Target $target -SearchDataStore $script:Search -Config (Import-GammapyToolsConfig $path) -WarningAction SilentlyContinue)
+        $candidates.Count | Should -BeGreaterThan 0
+        # More datasets than candidates: some background run fills several of them.
+        $cfg = Import-GammapyToolsConfig $path
+        $cfg.background_selection.n_mimic = $candidates.Count + 2
+        $cfg | Export-GammapyToolsConfig -Path $path -Force
+        $r = Invoke-MimicDataset -Config $path -Seed 4 -WarningVariable w -WarningAction SilentlyContinue
+        $r.Outputs.Count | Should -Be ($candidates.Count + 2)
+        $r.DistinctBackgroundRuns | Should -Be $candidates.Count
+        $r.SharedBackgroundRuns.Count | Should -BeGreaterThan 0
+        foreach ($id in $r.SharedBackgroundRuns) { @($r.Outputs | Where-Object BackgroundObsId -eq $id).Count | Should -BeGreaterThan 1 }
+        "$w" | Should -Match "its datasets share $($candidates.Count) distinct background run\(s\), so they are not independent"
+        foreach ($i in 1..($candidates.Count + 2)) {
+            $saved = Import-GammapyToolsConfig (Join-Path $script:Root "shared/mimic_$i/config.yaml") -WarningVariable unknown -WarningAction SilentlyContinue
+            $unknown.Count | Should -Be 0
+            $row = @($saved.background_selection.shared_background_runs)
+            $row.Count | Should -Be 1
+            $row[0] | Should -Be @($list[0], $candidates.Count, ($candidates.Count + 2))
+        }
+        ($r | Format-Table | Out-String -Width 80) | Should -Match "(?m)^\s*$($list[0])\s.*\s$($candidates.Count)\s*$"   # the Distinct column
+    }
+
+    It 'are not recorded when every dataset has its own background run' {
+        $list = @($script:Runs | Where-Object Object -eq 'Mrk 421' | Select-Object -First 1).ObsId
+        $path = New-SelectionConfig 'independent' $list
+        $r = Invoke-MimicDataset -Config $path -Seed 4 -WarningAction SilentlyContinue
+        $r.DistinctBackgroundRuns | Should -Be 2
+        $r.SharedBackgroundRuns.Count | Should -Be 0
+        (Import-GammapyToolsConfig (Join-Path $script:Root 'independent/mimic_1/config.yaml')).background_selection.shared_background_runs | Should -BeNullOrEmpty
+    }
+}

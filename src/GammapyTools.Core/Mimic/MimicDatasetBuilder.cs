@@ -50,6 +50,11 @@ public sealed record MimicDatasetResult(long ObsId, string? Questionable, IReadO
     public IReadOnlyList<long> BackgroundRuns => Outputs.Select(o => o.BackgroundObsId).ToList();
     /// <summary>What each selection criterion (hygiene included) removed from this target's candidates.</summary>
     public IReadOnlyList<SelectionStep> Steps { get; init; } = [];
+    /// <summary>How many different background runs fill this target's datasets (fewer than its outputs: the datasets are not independent for it).</summary>
+    public int DistinctBackgroundRuns => Outputs.Select(o => o.BackgroundObsId).Distinct().Count();
+    /// <summary>Background runs that fill more than one of this target's datasets (a target with fewer candidates than n_mimic).</summary>
+    public IReadOnlyList<long> SharedBackgroundRuns =>
+        Outputs.GroupBy(o => o.BackgroundObsId).Where(g => g.Count() > 1).Select(g => g.Key).Order().ToList();
     /// <summary>The ranked candidates the datasets were chosen from (what Find-MimicRun -Config lists for this target).</summary>
     public IReadOnlyList<MimicCandidate> Candidates { get; init; } = [];
     /// <summary>The criterion that removed this questionable target's last candidates (<see cref="SelectionStep.Emptying"/>); null otherwise.</summary>
@@ -130,7 +135,7 @@ public static class MimicDatasetBuilder
             step(c.Ids[k]);
         });
         cancellationToken.ThrowIfCancellationRequested();
-        return new CampaignResults<MimicDatasetResult>(results, options.Shard is null ? WriteIndexes(config, c, selections) : []);
+        return new CampaignResults<MimicDatasetResult>(results, options.Shard is null ? WriteIndexes(config, c, selections, plan) : []);
     }
 
     /// <summary>
@@ -171,7 +176,7 @@ public static class MimicDatasetBuilder
         if (missing.Count == 0)
         {
             config.BackgroundSelectionSection.Set("mimic_seed", options.Seed); // as the shards saved it
-            finalErrors = WriteIndexes(config, c, selections);
+            finalErrors = WriteIndexes(config, c, selections, plan);
         }
         return new CampaignCompletion(missing.Count == 0, c.Ids.Count, missing, failed) { FinalStepErrors = finalErrors };
     }
@@ -237,12 +242,25 @@ public static class MimicDatasetBuilder
         return (selections, errors, plan);
     }
 
-    /// <summary>Questionable targets in the saved config, then every mimic_i's indexes and config copy.</summary>
+    /// <summary>
+    /// Questionable targets and targets whose datasets share background runs in the saved config, then
+    /// every mimic_i's indexes and config copy.
+    /// </summary>
     /// <returns>The index or config files that could not be written (the rest are).</returns>
-    private static IReadOnlyList<Exception> WriteIndexes(GammapyToolsConfig config, Campaign c, IReadOnlyList<CandidateSelection?> selections)
+    private static IReadOnlyList<Exception> WriteIndexes(GammapyToolsConfig config, Campaign c, IReadOnlyList<CandidateSelection?> selections, MimicPlan plan)
     {
         for (int k = 0; k < c.Ids.Count; k++)
             if (selections[k]?.Questionable is { } reason) config.AddQuestionable(c.Ids[k], reason);
+        // From the plan, not the results: Complete writes this for targets that shards converted.
+        var shared = new List<object?>();
+        foreach (long id in c.Ids)
+        {
+            var assigned = plan.For(id);
+            int distinct = assigned.Select(a => a.Candidate.ObsId).Distinct().Count();
+            if (distinct < assigned.Count) shared.Add(new List<object?> { id, distinct, assigned.Count });
+        }
+        if (shared.Count > 0 || config.BackgroundSelectionSection.Get("shared_background_runs") is not null)
+            config.BackgroundSelectionSection.Set("shared_background_runs", shared);
         var finalErrors = new List<Exception>();
         for (int i = 1; i <= c.NMimic; i++)
         {
@@ -407,7 +425,7 @@ public static class MimicDatasetBuilder
         var warnings = selection.Warnings.ToList();
         if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null) { Steps = selection.Steps, Candidates = selection.Candidates };
         if (selection.Candidates.Count < plan.Count)
-            warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {plan.Count} datasets; some background runs are used more than once");
+            warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {plan.Count} datasets: its datasets share {plan.Select(a => a.Candidate.ObsId).Distinct().Count()} distinct background run(s), so they are not independent for this run (DistinctBackgroundRuns, SharedBackgroundRuns; background_selection.shared_background_runs of mimic_i/config.yaml)");
         foreach (var a in plan.Where(a => a.SharedWith.Count > 0))
             warnings.Add($"run {id}: in mimic_{a.Dataset} background run {a.Candidate.ObsId} also serves run(s) {string.Join(", ", a.SharedWith)}: no unused candidate was left");
 
