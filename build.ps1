@@ -90,6 +90,7 @@ function Invoke-Build {
     if (Test-Path (Join-Path $ModuleBin 'System.Management.Automation.dll')) {
         throw 'System.Management.Automation.dll must not be shipped in module/bin.'
     }
+    Set-ReadyToRunModuleDlls
 
     # MAML help: pwsh looks for <dll>-Help.xml in a culture folder next to the DLL of a nested
     # binary module (module/bin/en-US). It is generated from module/help/<Cmdlet>.psd1 and the
@@ -99,6 +100,25 @@ function Invoke-Build {
     Invoke-Native $pwsh.Path (@($pwsh.Arguments) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'module/help/Build-Help.ps1'),
         '-ModuleDll', (Join-Path $ModuleBin 'GammapyTools.PowerShell.dll'), '-OutFile', $helpXml))
     Write-Host "    module built: $(Join-Path $ModuleBin 'GammapyTools.PowerShell.dll')"
+}
+
+function Set-ReadyToRunModuleDlls {
+    # The first Find-MimicRun of a fresh process spent ~40 % of its time in JIT (bench/RESULTS.md).
+    # A second publish for this machine's runtime with ReadyToRun gives GammapyTools.Core and
+    # GammapyTools.PowerShell precompiled code; only these two DLLs replace the portable ones (the
+    # native-library layout of module/bin stays portable). They keep their IL, so on another
+    # platform the runtime ignores the precompiled code and JITs as before. If it cannot be made
+    # (no ReadyToRun compiler for this runtime), the portable DLLs stay, with a warning.
+    $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    $r2r = Join-Path $Root "src/GammapyTools.PowerShell/obj/r2r-publish/$rid"
+    Write-Step "ReadyToRun ($rid): GammapyTools.Core.dll, GammapyTools.PowerShell.dll"
+    & dotnet publish (Join-Path $Root 'src/GammapyTools.PowerShell') -c $Configuration -r $rid --self-contained false `
+        -p:PublishReadyToRun=true -o $r2r -nologo -v quiet | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        Write-Warning "ReadyToRun publish for $rid failed (exit code $LASTEXITCODE): module/bin keeps the JIT-only DLLs."
+        return
+    }
+    foreach ($dll in 'GammapyTools.Core.dll', 'GammapyTools.PowerShell.dll') { Copy-Item (Join-Path $r2r $dll) $ModuleBin -Force }
 }
 
 function Invoke-Package {

@@ -42,7 +42,7 @@ Describe 'Module manifest' {
         $view | Should -Not -BeNullOrEmpty
         $labels = $view.FormatViewDefinition[0].Control.Headers.Label
         $labels | Should -Contain 'ObsId'
-        $labels | Should -Contain 'Livetime (s)'
+        $labels | Should -Contain 'Live (s)'
     }
 
     It 'renders a Run as a table with the Run columns' {
@@ -51,10 +51,36 @@ Describe 'Module manifest' {
             Zenith = 20.5; AzPnt = 180.25; NsbLevel = $null; NTels = 4; Livetime = 1234.7; DateObs = '2012-01-01'; Path = '/x'
         }
         $text = $run | Out-String -Width 200
-        $text | Should -Match 'ObsId\s+Object\s+RaPnt\s+DecPnt\s+Zenith\s+Azimuth\s+NsbLevel\s+NTels\s+Livetime \(s\)\s+DateObs'
+        $text | Should -Match 'ObsId\s+Object\s+RA\s+Dec\s+Zen\s+Az\s+NSB\s+Tel\s+Live \(s\)\s+DateObs'
         $text | Should -Match '64080\s+Crab'
         $text | Should -Match '1\D?235'      # N0
         $text | Should -Not -Match 'Path'
+    }
+
+    It 'fits the default tables in 80 columns, one line a row, dates as yyyy-MM-dd HH:mm' {
+        # The widest values a table meets: 7-digit MAGIC ids, long object names, negative declinations, hour-long runs.
+        $runs = foreach ($i in 1..3) {
+            [pscustomobject]@{
+                PSTypeName = 'GammapyTools.Dl3.Run'; ObsId = 5029747 + $i; Object = 'RGB J0710+591 and more'; RaPnt = 359.999; DecPnt = -89.999
+                Zenith = 89.9; AzPnt = 359.9; NsbLevel = 12.34; NTels = 4; Livetime = 3599.9; DateObs = [datetime]::new(2013, 10, 4, 4, 20, 59); Path = '/x'
+            }
+        }
+        $lines = @(($runs | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 -Because $_ }
+        $lines.Count | Should -Be 5   # header, rule, one line per run
+        $lines[2] | Should -Match '2013-10-04 04:20$'
+        $lines[2] | Should -Match 'RGB J0710\+5'
+
+        $results = foreach ($i in 1..2) {
+            [pscustomobject]@{
+                PSTypeName = 'GammapyTools.Mimic.MimicDatasetResult'; ObsId = 5029747 + $i; Questionable = 'large_kl'
+                BackgroundRuns = @(5029701, 5029702, 5029703, 5029704, 5029705); DistinctBackgroundRuns = 5
+                Error = [System.IO.IOException]::new('No space left on device while writing /some/very/long/path/mimic_3/run_005029748.fits.gz')
+            }
+        }
+        $lines = @(($results | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 -Because $_ }
+        $lines.Count | Should -Be 4
     }
 }
 

@@ -117,6 +117,24 @@ Describe 'Catalog discovery under $GAMMAPY_DATA' {
         "$failure" | Should -BeLike "*no source named 'Crab'*"
         @($warn | Where-Object { "$_" -like "gamma-cat catalog not found; looked for $($env:GAMMAPY_DATA)*gammacat*gammacat.fits.gz and *" }).Count | Should -Be 1
     }
+
+    It 'warns once per session, not once per call, in a loop' {
+        $env:GAMMAPY_DATA = New-TempDir
+        $all = @()
+        foreach ($i in 1..3) {
+            try {
+                $null = Get-Run -Path $script:HessFiles[0].FullName |
+                    Convert-Fov -Target $script:HessFiles[1].FullName -Destination (New-TempDir) -ScramblePoint 'Crab' -WarningVariable warn -WarningAction SilentlyContinue
+            }
+            catch { "$_" | Should -BeLike "*no source named 'Crab'*" }
+            $all += @($warn)
+        }
+        @($all | Where-Object { "$_" -like "gamma-cat catalog not found; looked for $($env:GAMMAPY_DATA)*" }).Count | Should -Be 1
+        @($all | Where-Object { "$_" -like "Hipparcos star list catalog not found; looked for $($env:GAMMAPY_DATA)*" }).Count | Should -Be 1
+        # Later calls still say it with -Verbose.
+        $verbose = $( try { $null = Get-Run -Path $script:HessFiles[0].FullName | Convert-Fov -Target $script:HessFiles[1].FullName -Destination (New-TempDir) -ScramblePoint 'Crab' -Verbose -WarningAction SilentlyContinue } catch { } ) 4>&1
+        ($verbose | Out-String) | Should -Match 'gamma-cat catalog not found'
+    }
 }
 
 Describe 'Progress' {

@@ -114,6 +114,7 @@ public static class ConfigSchema
         new("bkg_runlist", ConfigValueKind.Map, null, "explicit background runs per target: {target: [runs]}", InTemplate: false),
         new("mimic_seed", ConfigValueKind.Long, null, "seed the mimic datasets were made with (written by Invoke-MimicDataset; a rerun into the same out_dir must use it)", InTemplate: false),
         new("questionable", ConfigValueKind.List, new List<object?>(), "[obs_id, reason] of targets without good mimic runs (written by Invoke-MimicDataset)"),
+        new("shared_background_runs", ConfigValueKind.List, null, "[obs_id, distinct background runs, datasets] of targets whose mimic datasets share background runs, so are not independent (written by Invoke-MimicDataset)", InTemplate: false),
         // Candidate hygiene (this product; DESIGN.md §5 "Candidate hygiene").
         new("scramble_theta", ConfigValueKind.Double, 0.3, "radius of the circle scrambled around each background run's sources (deg)"),
         new("exclude_target_fov", ConfigValueKind.Bool, true, "never a background run whose field of view (binning.off_max + sky_map.on_exclusion_region) holds a run-list source"),

@@ -15,7 +15,24 @@ public sealed record MimicCandidate(Run Run, double KlDivergence)
 }
 
 /// <summary>How many runs one selection criterion removed.</summary>
-public sealed record SelectionStep(string Criterion, int Removed, int Remaining);
+public sealed record SelectionStep(string Criterion, int Removed, int Remaining)
+{
+    /// <summary>The config key that switches the criterion off or widens it; null when no key does.</summary>
+    public string? ConfigKey { get; init; }
+    /// <summary>What a user can do when the criterion leaves no candidate, e.g. "a larger background_selection.nsb_diff widens it".</summary>
+    public string? Remedy { get; init; }
+
+    /// <summary>
+    /// The step that removed the last remaining candidates (the first one that leaves none and removed
+    /// some); null when candidates remain, or when there were none to begin with (an empty search store).
+    /// </summary>
+    public static SelectionStep? Emptying(IReadOnlyList<SelectionStep> steps) =>
+        steps.FirstOrDefault(s => s.Remaining == 0 && s.Removed > 0);
+
+    /// <summary>A step whose remedy is a boolean key set to false.</summary>
+    internal static SelectionStep SwitchedOff(string criterion, int removed, int remaining, string key, string? also = null) =>
+        new(criterion, removed, remaining) { ConfigKey = key, Remedy = $"{key}: false switches it off{also}" };
+}
 
 /// <summary>The candidates of one target, or why it has none ("no_mimic", "large_kl").</summary>
 public sealed record CandidateSelection(Run Target, IReadOnlyList<MimicCandidate> Candidates, string? Questionable,
@@ -23,6 +40,9 @@ public sealed record CandidateSelection(Run Target, IReadOnlyList<MimicCandidate
 {
     public const string NoMimic = "no_mimic";
     public const string LargeKl = "large_kl";
+
+    /// <summary>The criterion that removed the last candidates of a questionable target (<see cref="SelectionStep.Emptying"/>).</summary>
+    public SelectionStep? EmptiedBy => Questionable is null ? null : SelectionStep.Emptying(Steps);
 }
 
 /// <summary>
@@ -60,14 +80,15 @@ public static class MimicCandidateSelector
             if (klOf(r) is double kl) ranked.Add(new MimicCandidate(r, kl));
             else noModel++;
         }
-        steps.Add(new SelectionStep("has a background model", noModel, ranked.Count));
+        steps.Add(new SelectionStep("has a background model", noModel, ranked.Count)
+            { Remedy = "Invoke-MakeBackground (or New-BackgroundModel) gives the search runs background models" });
         ranked = ranked.OrderBy(x => x.KlDivergence).ThenBy(x => x.ObsId).ToList();
 
-        void CutRanked(string name, Func<MimicCandidate, bool> keep)
+        void CutRanked(string name, Func<MimicCandidate, bool> keep, Func<string, int, int, SelectionStep>? step = null)
         {
             int before = ranked.Count;
             ranked = ranked.Where(keep).ToList();
-            steps.Add(new SelectionStep(name, before - ranked.Count, ranked.Count));
+            steps.Add(step is null ? new SelectionStep(name, before - ranked.Count, ranked.Count) : step(name, before - ranked.Count, ranked.Count));
         }
 
         if (target.Livetime is double lt)
@@ -77,7 +98,8 @@ public static class MimicCandidateSelector
         if (c.BrightSources.Count > 0)
         {
             var bright = c.BrightSources.Select(Normalize).ToHashSet();
-            CutRanked("not a bright source", x => x.Run.Object is null || !bright.Contains(Normalize(x.Run.Object)));
+            CutRanked("not a bright source", x => x.Run.Object is null || !bright.Contains(Normalize(x.Run.Object)),
+                (n, removed, left) => new SelectionStep(n, removed, left) { ConfigKey = "background_selection.bright_sources", Remedy = "fewer names in background_selection.bright_sources widen it" });
         }
         if (c.MaxScrambleSignificance is double maxSignificance && scrambleCheck is not null)
             ranked = CutBrightScrambles(ranked, maxSignificance, c.MaxCandidates, scrambleCheck, steps, warnings);
@@ -102,15 +124,16 @@ public static class MimicCandidateSelector
         IEnumerable<Run> runs = search;
         int count = search.Count;
 
-        void Cut(string name, Func<Run, bool> keep)
+        // key: the config key that widens the criterion (null: none does); remedy: how, when not "a larger <key>".
+        void Cut(string name, string? key, Func<Run, bool> keep, string? remedy = null)
         {
             var kept = runs.Where(keep).ToList();
-            steps.Add(new SelectionStep(name, count - kept.Count, kept.Count));
+            steps.Add(new SelectionStep(name, count - kept.Count, kept.Count) { ConfigKey = key, Remedy = key is null ? null : remedy ?? $"a larger {key} widens it" });
             runs = kept;
             count = kept.Count;
         }
 
-        Cut("not the target run", r => r.ObsId != target.ObsId);
+        Cut("not the target run", null, r => r.ObsId != target.ObsId);
 
         DateTime? tTarget = target.DateAvg ?? target.DateObs;
         if (tTarget is DateTime tt)
@@ -120,32 +143,33 @@ public static class MimicCandidateSelector
             if (undated.Count > 0)
                 warnings.Add($"{undated.Count} run(s) have no date (DATE-OBS, MJD-OBS or TSTART with MJDREFI/MJDREFF) and fail the time criterion of run {target.ObsId}: {string.Join(", ", undated.Take(10))}{(undated.Count > 10 ? ", …" : "")}");
             var season = c.SameSeason ? c.Seasons.FirstOrDefault(s => s.Contains(tt)) : null;
-            Cut(c.SameSeason ? $"same season or within {c.TimeMaxDays} days" : $"within {c.TimeMaxDays} days", r =>
+            Cut(c.SameSeason ? $"same season or within {c.TimeMaxDays} days" : $"within {c.TimeMaxDays} days", "background_selection.time_max", r =>
                 (r.DateAvg ?? r.DateObs) is DateTime t &&
                 (Math.Abs((t - tt).TotalDays) < c.TimeMaxDays || (season is not null && season.Contains(t))));
         }
         else warnings.Add($"run {target.ObsId} has no date (DATE-OBS, DATE-AVG, MJD-OBS or TSTART with MJDREFI/MJDREFF): the time criterion is skipped");
 
         if (target.NsbLevel is double nsb)
-            Cut($"|NSB difference| < {c.NsbDiff}", r => r.NsbLevel is double n && Math.Abs(n - nsb) < c.NsbDiff);
+            Cut($"|NSB difference| < {c.NsbDiff}", "background_selection.nsb_diff", r => r.NsbLevel is double n && Math.Abs(n - nsb) < c.NsbDiff);
         else warnings.Add($"run {target.ObsId} has no NSBLEVEL: the NSB criterion is skipped");
 
         if (target.Elevation is double el)
         {
             double inv = 1 / Math.Sin(el * Math.PI / 180);
-            Cut($"|1/sin(el) difference| < {c.ElDiff}", r => r.Elevation is double e && Math.Abs(1 / Math.Sin(e * Math.PI / 180) - inv) < c.ElDiff);
+            Cut($"|1/sin(el) difference| < {c.ElDiff}", "background_selection.el_diff", r => r.Elevation is double e && Math.Abs(1 / Math.Sin(e * Math.PI / 180) - inv) < c.ElDiff);
         }
         else warnings.Add($"run {target.ObsId} has no ALT_PNT/ZEN_PNT: the elevation criterion is skipped");
 
         if (target.AzPnt is double az)
-            Cut($"azimuth difference < {c.AzDiff}°", r => r.AzPnt is double a && AzimuthDifference(a, az) < c.AzDiff);
+            Cut($"azimuth difference < {c.AzDiff}°", "background_selection.az_diff", r => r.AzPnt is double a && AzimuthDifference(a, az) < c.AzDiff);
         else warnings.Add($"run {target.ObsId} has no AZ_PNT: the azimuth criterion is skipped");
 
-        if (c.NTel is int nTel) Cut($"N_TELS = {nTel}", r => r.NTels == nTel);
+        if (c.NTel is int nTel)
+            Cut($"N_TELS = {nTel}", "background_selection.n_tels", r => r.NTels == nTel, "background_selection.n_tels set to the search runs' number of telescopes finds others");
 
-        Cut($"|b| > {c.MinAbsGalacticLatitude}°", r => Math.Abs(GalacticCoord.FromIcrs(r.Pointing).B) > c.MinAbsGalacticLatitude);
-        if (c.ElMin is double elMin) Cut($"elevation > {elMin}°", r => r.Elevation is double e && e > elMin);
-        if (c.ElMax is double elMax) Cut($"elevation < {elMax}°", r => r.Elevation is double e && e < elMax);
+        Cut($"|b| > {c.MinAbsGalacticLatitude}°", null, r => Math.Abs(GalacticCoord.FromIcrs(r.Pointing).B) > c.MinAbsGalacticLatitude);
+        if (c.ElMin is double elMin) Cut($"elevation > {elMin}°", "background_selection.el_min", r => r.Elevation is double e && e > elMin, "a smaller background_selection.el_min widens it");
+        if (c.ElMax is double elMax) Cut($"elevation < {elMax}°", "background_selection.el_max", r => r.Elevation is double e && e < elMax);
 
         return runs.ToList();
     }
@@ -164,7 +188,7 @@ public static class MimicCandidateSelector
         {
             var objects = c.RunListObjects.Append(target.Object).OfType<string>().Select(Normalize).Where(n => n.Length > 0).ToHashSet();
             kept = kept.Where(r => r.Object is null || !objects.Contains(Normalize(r.Object))).ToList();
-            steps.Add(new SelectionStep("OBJECT not a run-list object", runs.Count - kept.Count, kept.Count));
+            steps.Add(SelectionStep.SwitchedOff("OBJECT not a run-list object", runs.Count - kept.Count, kept.Count, "background_selection.exclude_runlist_objects"));
         }
         if (c.ExcludeSourceInFieldOfView)
         {
@@ -173,7 +197,8 @@ public static class MimicCandidateSelector
             double radius = c.FieldOfViewRadius + c.SourceExclusionRadius;
             int before = kept.Count;
             kept = kept.Where(r => sources.All(s => SphericalGeometry.Separation(r.Pointing, s) >= radius)).ToList();
-            steps.Add(new SelectionStep($"no run-list source within {radius:0.###}° (field of view + exclusion)", before - kept.Count, kept.Count));
+            steps.Add(SelectionStep.SwitchedOff($"no run-list source within {radius:0.###}° (field of view + exclusion)", before - kept.Count, kept.Count,
+                "background_selection.exclude_target_fov", " (a smaller binning.off_max or sky_map.on_exclusion_region narrows it)"));
         }
         return kept;
     }
@@ -203,7 +228,11 @@ public static class MimicCandidateSelector
             if (check.MaxSignificance is double s && s > max) { refused++; continue; }
             kept.Add(x with { Scramble = check });
         }
-        steps.Add(new SelectionStep($"excess at scrambled sources ≤ {max}σ", refused, kept.Count));
+        steps.Add(new SelectionStep($"excess at scrambled sources ≤ {max}σ", refused, kept.Count)
+        {
+            ConfigKey = "background_selection.max_scramble_significance",
+            Remedy = "a larger background_selection.max_scramble_significance widens it (null switches it off)",
+        });
         return kept;
     }
 

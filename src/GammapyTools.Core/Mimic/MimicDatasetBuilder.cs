@@ -25,6 +25,12 @@ public sealed record MimicDatasetOptions
     public string? CacheDirectory { get; init; }
     /// <summary>Convert only this part of the run list and write no indexes (see <see cref="MimicDatasetBuilder.Complete"/>).</summary>
     public Shard? Shard { get; init; }
+    /// <summary>
+    /// <see cref="MimicDatasetBuilder.Complete"/> only: take the seed the shards recorded (each output's HISTORY
+    /// and each mimic_i/config.yaml) instead of <see cref="Seed"/>; records that disagree are an error naming them.
+    /// <see cref="Seed"/> is used when nothing is recorded.
+    /// </summary>
+    public bool SeedFromOutputs { get; init; }
 }
 
 /// <summary>One mimic output: dataset i (1-based) made from a background run.</summary>
@@ -44,6 +50,19 @@ public sealed record MimicDatasetResult(long ObsId, string? Questionable, IReadO
     public IReadOnlyList<long> BackgroundRuns => Outputs.Select(o => o.BackgroundObsId).ToList();
     /// <summary>What each selection criterion (hygiene included) removed from this target's candidates.</summary>
     public IReadOnlyList<SelectionStep> Steps { get; init; } = [];
+    /// <summary>How many different background runs fill this target's datasets (fewer than its outputs: the datasets are not independent for it).</summary>
+    public int DistinctBackgroundRuns => Outputs.Select(o => o.BackgroundObsId).Distinct().Count();
+    /// <summary>Background runs that fill more than one of this target's datasets (a target with fewer candidates than n_mimic).</summary>
+    public IReadOnlyList<long> SharedBackgroundRuns =>
+        Outputs.GroupBy(o => o.BackgroundObsId).Where(g => g.Count() > 1).Select(g => g.Key).Order().ToList();
+    /// <summary>The ranked candidates the datasets were chosen from (what Find-MimicRun -Config lists for this target).</summary>
+    public IReadOnlyList<MimicCandidate> Candidates { get; init; } = [];
+    /// <summary>The criterion that removed this questionable target's last candidates (<see cref="SelectionStep.Emptying"/>); null otherwise.</summary>
+    public SelectionStep? EmptiedBy => Questionable is null ? null : SelectionStep.Emptying(Steps);
+
+    /// <summary>The campaign's questionable targets grouped by the criterion that emptied them.</summary>
+    public static IReadOnlyList<EmptiedTargets> Emptied(IEnumerable<MimicDatasetResult> results) =>
+        EmptiedTargets.Group(results.Select(r => (r.ObsId, r.EmptiedBy)));
 }
 
 /// <summary>
@@ -112,11 +131,11 @@ public static class MimicDatasetBuilder
             int k = positions[n];
             results[n] = errors[k] is { } error
                 ? new MimicDatasetResult(c.Ids[k], null, [], [], error)
-                : ConvertTarget(c.Targets[k]!, selections[k]!, plan.For(c.Ids[k]), c.Criteria, c.Catalogs, c.OutDir, options, cancellationToken);
+                : ConvertTarget(c.Targets[k]!, selections[k]!, plan.For(c.Ids[k]), c.Selection.Criteria, c.Catalogs, c.OutDir, options, cancellationToken);
             step(c.Ids[k]);
         });
         cancellationToken.ThrowIfCancellationRequested();
-        return new CampaignResults<MimicDatasetResult>(results, options.Shard is null ? WriteIndexes(config, c, selections) : []);
+        return new CampaignResults<MimicDatasetResult>(results, options.Shard is null ? WriteIndexes(config, c, selections, plan) : []);
     }
 
     /// <summary>
@@ -132,6 +151,8 @@ public static class MimicDatasetBuilder
     {
         cancellationToken.ThrowIfCancellationRequested();
         var c = Open(config, options);
+        // The seed decides the lock's campaign key and the plan, so it is settled first.
+        if (options.SeedFromOutputs) options = options with { Seed = RecordedSeed(c, shardCount) ?? options.Seed };
         using var campaignLock = CampaignLock.AcquireSole(c.OutDir, CampaignKey(config, c.OutDir, options),
             $"Complete-MimicDataset, seed {options.Seed}, config {config.SourcePath ?? "(not from a file)"}", lockWait, cancellationToken);
         CheckSeed(c.OutDir, c.NMimic, options);
@@ -155,15 +176,14 @@ public static class MimicDatasetBuilder
         if (missing.Count == 0)
         {
             config.BackgroundSelectionSection.Set("mimic_seed", options.Seed); // as the shards saved it
-            finalErrors = WriteIndexes(config, c, selections);
+            finalErrors = WriteIndexes(config, c, selections, plan);
         }
         return new CampaignCompletion(missing.Count == 0, c.Ids.Count, missing, failed) { FinalStepErrors = finalErrors };
     }
 
     /// <summary>What every target of a campaign needs before its candidates are found: read once per process.</summary>
-    private sealed record Campaign(string OutDir, int NMimic, BackgroundSelectionSettings Selection, string? KlTables, IReadOnlyList<long> Ids,
-        DataStore TargetStore, IReadOnlyList<Run?> Targets, IReadOnlyList<Run> SearchRuns, MimicCriteria Criteria, CatalogSet? Catalogs,
-        ScrambleCheckCache Scrambles, DataStore? InDir, BackgroundModelCache Cache);
+    private sealed record Campaign(string OutDir, int NMimic, BackgroundSelectionSettings Settings, IReadOnlyList<long> Ids,
+        DataStore TargetStore, IReadOnlyList<Run?> Targets, CatalogSet? Catalogs, MimicSelection Selection);
 
     private static Campaign Open(GammapyToolsConfig config, MimicDatasetOptions options)
     {
@@ -173,16 +193,24 @@ public static class MimicDatasetBuilder
         int nMimic = selection.NMimic;
         if (nMimic is < 1 or > ConfigSchema.MaxMimicDatasets)
             throw new ConfigException($"background_selection.n_mimic must be between 1 and {ConfigSchema.MaxMimicDatasets}", config.SourcePath, key: "background_selection.n_mimic");
-        var ids = RunListReader.FromConfig(config);
-        var targetStore = OpenTargetStore(config, outDir);
+        var (targetStore, ids, targets) = RunListTargets(config);
         var search = DataStore.Open(config.RequirePath("io", "search_datastore", mustExist: true));
         var cache = new BackgroundModelCache(new BackgroundIndex(options.CacheDirectory ?? config.CacheDirectory));
-        var targets = ids.Select(id => targetStore.Contains(id) ? targetStore.GetRun(id) : null).ToList();
-        var criteria = CampaignCriteria(config, targets.OfType<Run>().ToList());
         var catalogs = LoadCatalogs(options.CatalogPaths);
-        return new Campaign(outDir, nMimic, selection, selection.StoreKl ? outDir : null, ids, targetStore, targets,
-            cache.Runs(search), criteria, catalogs,
-            new ScrambleCheckCache(criteria.ScrambleTheta, criteria.FieldOfViewRadius, catalogs), InDirStore(config, targetStore), cache);
+        var candidates = new MimicSelection(CampaignCriteria(config, targets.OfType<Run>().ToList()), cache.Runs(search), cache,
+            selection.StoreKl ? outDir : null, catalogs, InDirStore(config, targetStore)) { RunListTargets = targets.Count(t => t is not null) };
+        return new Campaign(outDir, nMimic, selection, ids, targetStore, targets, catalogs, candidates);
+    }
+
+    /// <summary>
+    /// The run list's targets as a campaign reads them (with their background models: from out_dir
+    /// when it is indexed, else from io.in_dir); a run missing from that store is null.
+    /// </summary>
+    public static (DataStore Store, IReadOnlyList<long> Ids, IReadOnlyList<Run?> Targets) RunListTargets(GammapyToolsConfig config)
+    {
+        var ids = RunListReader.FromConfig(config);
+        var store = OpenTargetStore(config, config.RequirePath("io", "out_dir"));
+        return (store, ids, ids.Select(id => store.Contains(id) ? store.GetRun(id) : null).ToList());
     }
 
     private static ParallelOptions Parallelism(MimicDatasetOptions options, CancellationToken cancellationToken) =>
@@ -200,7 +228,7 @@ public static class MimicDatasetBuilder
             try
             {
                 var target = c.Targets[k] ?? throw new KeyNotFoundException($"run {c.Ids[k]} of the run list is not in the target data store {c.TargetStore.Root}");
-                selections[k] = MimicCandidateFinder.Find(target, c.SearchRuns, c.Criteria, c.Cache, c.KlTables, c.Scrambles, c.InDir, cancellationToken);
+                selections[k] = c.Selection.Find(target, cancellationToken);
             }
             catch (Exception e) when (IsTargetError(e)) { errors[k] = e; }
             step(c.Ids[k]);
@@ -210,16 +238,29 @@ public static class MimicDatasetBuilder
         var plan = MimicPlan.Create(
             Enumerable.Range(0, c.Ids.Count).Where(k => selections[k] is { Questionable: null })
                 .Select(k => new MimicPlanTarget(c.Ids[k], selections[k]!.Candidates)).ToList(),
-            c.NMimic, options.Seed, options.Ranked, c.Selection.UniquePerDataset);
+            c.NMimic, options.Seed, options.Ranked, c.Settings.UniquePerDataset);
         return (selections, errors, plan);
     }
 
-    /// <summary>Questionable targets in the saved config, then every mimic_i's indexes and config copy.</summary>
+    /// <summary>
+    /// Questionable targets and targets whose datasets share background runs in the saved config, then
+    /// every mimic_i's indexes and config copy.
+    /// </summary>
     /// <returns>The index or config files that could not be written (the rest are).</returns>
-    private static IReadOnlyList<Exception> WriteIndexes(GammapyToolsConfig config, Campaign c, IReadOnlyList<CandidateSelection?> selections)
+    private static IReadOnlyList<Exception> WriteIndexes(GammapyToolsConfig config, Campaign c, IReadOnlyList<CandidateSelection?> selections, MimicPlan plan)
     {
         for (int k = 0; k < c.Ids.Count; k++)
             if (selections[k]?.Questionable is { } reason) config.AddQuestionable(c.Ids[k], reason);
+        // From the plan, not the results: Complete writes this for targets that shards converted.
+        var shared = new List<object?>();
+        foreach (long id in c.Ids)
+        {
+            var assigned = plan.For(id);
+            int distinct = assigned.Select(a => a.Candidate.ObsId).Distinct().Count();
+            if (distinct < assigned.Count) shared.Add(new List<object?> { id, distinct, assigned.Count });
+        }
+        if (shared.Count > 0 || config.BackgroundSelectionSection.Get("shared_background_runs") is not null)
+            config.BackgroundSelectionSection.Set("shared_background_runs", shared);
         var finalErrors = new List<Exception>();
         for (int i = 1; i <= c.NMimic; i++)
         {
@@ -271,6 +312,62 @@ public static class MimicDatasetBuilder
                 throw new ConfigException($"this dataset was made with seed {s}, this campaign has seed {options.Seed}: rerun with -Seed {s} to complete it, " +
                     "use -Force to rebuild it with the new seed, or choose another out_dir", saved, key: "background_selection.mimic_seed");
         }
+    }
+
+    /// <summary>The HISTORY line of every mimic output that records the campaign's seed (read back by <see cref="RecordedSeed"/>).</summary>
+    private static string SeedHistory(long seed, int dataset) =>
+        FormattableString.Invariant($"GammapyTools Invoke-MimicDataset: mimic_{dataset}, campaign seed {seed}.");
+
+    private static readonly System.Text.RegularExpressions.Regex SeedHistoryPattern =
+        new(@"^GammapyTools Invoke-MimicDataset: mimic_\d+, campaign seed (-?\d+)\.", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The seed a campaign's present outputs were made with: the seed in the HISTORY of every mimic
+    /// output of a run-list target and the mimic_seed of every mimic_i/config.yaml (written when a shard
+    /// starts). Null when none records one; two seeds are a <see cref="ConfigException"/> naming, for
+    /// each seed, the shards (of <paramref name="shardCount"/>; else the target runs) and configs that have it.
+    /// </summary>
+    private static long? RecordedSeed(Campaign c, int? shardCount)
+    {
+        var bySeed = new SortedDictionary<long, SortedSet<string>>();
+        void Add(long seed, string who)
+        {
+            if (!bySeed.TryGetValue(seed, out var set)) bySeed[seed] = set = new SortedSet<string>(StringComparer.Ordinal);
+            set.Add(who);
+        }
+        for (int i = 1; i <= c.NMimic; i++)
+        {
+            string saved = Path.Combine(DatasetFolder(c.OutDir, i), ConfigFileName);
+            if (File.Exists(saved) && GammapyToolsConfig.Load(saved).BackgroundSelectionSection.GetValue<long?>("mimic_seed") is long s)
+                Add(s, $"mimic_{i}/{ConfigFileName}");
+        }
+        for (int k = 0; k < c.Ids.Count; k++)
+        {
+            if (c.Targets[k] is not { } target) continue;
+            for (int i = 1; i <= c.NMimic; i++)
+            {
+                string output = Path.Combine(DatasetFolder(c.OutDir, i), Path.GetFileName(target.Path));
+                if (File.Exists(output) && OutputSeed(output) is long s)
+                    Add(s, shardCount is int n ? $"shard {Shard.Of(k, n)}" : $"run {c.Ids[k]}");
+            }
+        }
+        if (bySeed.Count > 1)
+            throw new ConfigException("the outputs present were made with different seeds: " +
+                string.Join("; ", bySeed.Select(kv => $"seed {kv.Key} by {string.Join(", ", kv.Value.Take(20))}{(kv.Value.Count > 20 ? ", …" : "")}")) +
+                ". Rerun the shards of one seed with -Seed and -Force, or give Complete-MimicDataset the -Seed to check against",
+                c.OutDir, key: "background_selection.mimic_seed");
+        return bySeed.Count == 1 ? bySeed.Keys.First() : null;
+    }
+
+    /// <summary>The campaign seed in a mimic output's HISTORY (<see cref="SeedHistory"/>); null in outputs made before it was recorded.</summary>
+    private static long? OutputSeed(string path)
+    {
+        using var file = FitsFile.Open(path);
+        foreach (var hdu in file.Hdus)
+            foreach (var card in hdu.Header.Where(card => card.Keyword == "HISTORY"))
+                if (card.Comment is { } text && SeedHistoryPattern.Match(text) is { Success: true } m)
+                    return long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return null;
     }
 
     /// <summary>
@@ -326,9 +423,9 @@ public static class MimicDatasetBuilder
     {
         long id = target.ObsId;
         var warnings = selection.Warnings.ToList();
-        if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null) { Steps = selection.Steps };
+        if (selection.Questionable is { } reason) return new MimicDatasetResult(id, reason, [], warnings, null) { Steps = selection.Steps, Candidates = selection.Candidates };
         if (selection.Candidates.Count < plan.Count)
-            warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {plan.Count} datasets; some background runs are used more than once");
+            warnings.Add($"run {id}: {selection.Candidates.Count} candidate(s) for {plan.Count} datasets: its datasets share {plan.Select(a => a.Candidate.ObsId).Distinct().Count()} distinct background run(s), so they are not independent for this run (DistinctBackgroundRuns, SharedBackgroundRuns; background_selection.shared_background_runs of mimic_i/config.yaml)");
         foreach (var a in plan.Where(a => a.SharedWith.Count > 0))
             warnings.Add($"run {id}: in mimic_{a.Dataset} background run {a.Candidate.ObsId} also serves run(s) {string.Join(", ", a.SharedWith)}: no unused candidate was left");
 
@@ -356,16 +453,16 @@ public static class MimicDatasetBuilder
                     Force = true,
                     Seed = (long)(new MimicRandom((ulong)options.Seed, (ulong)id, (ulong)a.Dataset).NextUInt64() & long.MaxValue),
                     Sources = options.NoScramble ? [] : SourcesToScramble(candidate, criteria, catalogs, warnings),
-                    History = History(candidate, criteria),
+                    History = [SeedHistory(options.Seed, a.Dataset), .. History(candidate, criteria)],
                 };
                 warnings.AddRange(FovConverter.Convert(candidate.Run, target, convert, cancellationToken).Warnings);
                 outputs.Add(made);
             }
-            return new MimicDatasetResult(id, null, outputs, warnings, null) { Steps = selection.Steps };
+            return new MimicDatasetResult(id, null, outputs, warnings, null) { Steps = selection.Steps, Candidates = selection.Candidates };
         }
         catch (Exception e) when (IsTargetError(e))
         {
-            return new MimicDatasetResult(id, null, outputs, warnings, e) { Steps = selection.Steps };
+            return new MimicDatasetResult(id, null, outputs, warnings, e) { Steps = selection.Steps, Candidates = selection.Candidates };
         }
     }
 

@@ -69,7 +69,11 @@ public sealed class CompleteMimicDatasetCommand : CompleteCampaignCmdlet
         var config = ResolveConfig();
         string outDir = RequireConfigPath(config, "io", "out_dir");
         if (!ShouldProcess(outDir, "Write the indexes and configs of mimic_1 … mimic_n when every output exists")) return;
-        var options = new MimicDatasetOptions { Seed = Seed, Ranked = Ranked, MaxParallelism = ThrottleLimit };
+        // Without -Seed, the seed the shards recorded in their outputs (they must agree).
+        var options = new MimicDatasetOptions
+        {
+            Seed = Seed, SeedFromOutputs = !MyInvocation.BoundParameters.ContainsKey(nameof(Seed)), Ranked = Ranked, MaxParallelism = ThrottleLimit,
+        };
         var completion = RunCampaign(config, "Complete-MimicDataset", "target runs checked", "CompletionFailed",
             (progress, stop) => MimicDatasetBuilder.Complete(config, options, ShardCount, progress, stop, LockWait));
         if (completion is not null) Report(completion, "mimic_i indexes and configs");

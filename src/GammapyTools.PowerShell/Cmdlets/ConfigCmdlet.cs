@@ -99,16 +99,18 @@ public abstract class ConfigCmdlet : GammapyCmdlet
     /// <summary>
     /// After the per-target results: the errors of the campaign's final steps (an index or config copy
     /// not written, each naming its file) and a summary of how many targets failed — a warning when
-    /// anything failed, so that a batch log shows it; verbose otherwise.
+    /// anything failed, so that a batch log shows it; verbose otherwise. A <paramref name="notice"/>
+    /// (e.g. which criterion left how many targets without candidates) is added to the line and makes it a warning.
     /// </summary>
-    protected void WriteCampaignSummary<T>(string activity, string unit, Output.CampaignResults<T> results, int failed)
+    protected void WriteCampaignSummary<T>(string activity, string unit, Output.CampaignResults<T> results, int failed, string? notice = null)
     {
         foreach (var e in results.FinalStepErrors)
             WriteFileError(e, "CampaignFileNotWritten", ErrorCategory.WriteError,
                 (e as Fits.FitsException)?.FilePath ?? (e as ConfigException)?.FilePath ?? (object)activity);
         string summary = $"{activity}: {results.Count - failed} of {results.Count} {unit} done, {failed} failed" +
-            (results.FinalStepErrors.Count > 0 ? $"; {results.FinalStepErrors.Count} index or config file(s) not written" : "");
-        if (failed > 0 || results.FinalStepErrors.Count > 0) WriteWarning(summary);
+            (results.FinalStepErrors.Count > 0 ? $"; {results.FinalStepErrors.Count} index or config file(s) not written" : "") +
+            (notice is null ? "" : $"; {notice}");
+        if (failed > 0 || results.FinalStepErrors.Count > 0 || notice is not null) WriteWarning(summary);
         else WriteVerbose(summary);
     }
 

@@ -38,39 +38,35 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
     [Parameter]
     public string? CachePath { get; set; }
 
-    private List<Run>? _search;
-    private DataStore? _inDir;
+    private MimicSelection? _selection;
     private BackgroundModelCache _cache = new();
-    private MimicCriteria _criteria = new();
-    private ScrambleCheckCache? _scrambles;
 
     protected override void BeginProcessing()
     {
         string folder = ResolveUserPath(SearchDataStore);
         _cache = new BackgroundModelCache(new BackgroundIndex(CachePath is not null ? ResolveUserPath(CachePath) : Config?.CacheDirectory));
-        try
-        {
-            var store = DataStore.Open(folder);
-            // Runs without obs-index rows take their EVENTS header values from the index (no file opened).
-            _search = _cache.Runs(store).ToList();
-        }
-        catch (Exception e) when (e is FitsException or IOException)
-        {
-            ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
-        }
         if (Config is not null && Strict) ConfigCmdlet.RequireKnownKeys(this, Config);
-        // Without -Config, the template's values (New-GammapyToolsConfig), as the workflow cmdlets use.
-        _criteria = MimicCriteriaConfig.FromConfig(Config ?? GammapyToolsConfig.CreateDefault());
-        // The config's io.in_dir holds the targets' reference models (TargetKl), as for Invoke-MimicDataset.
-        _inDir = Config is null ? null : MimicDatasetBuilder.InDirStore(Config, null);
         CatalogSet? catalogs = null;
         try { catalogs = MimicDatasetBuilder.LoadCatalogs(Catalog?.Select(ResolveUserPath).ToList()); }
         catch (Exception e) when (e is IOException or FormatException or FitsException)
         {
             ThrowFileError(e, "CatalogUnreadable", ErrorCategory.OpenError, Catalog);
         }
-        // One measurement per background run for all targets of this call.
-        _scrambles = new ScrambleCheckCache(_criteria.ScrambleTheta, _criteria.FieldOfViewRadius, catalogs);
+        DataStore store = null!;
+        try { store = DataStore.Open(folder); }
+        catch (Exception e) when (e is FitsException or IOException)
+        {
+            ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
+        }
+        // With -Config, the campaign's own selection (its run list's objects and sources, io.in_dir's
+        // reference models): the candidates Invoke-MimicDataset uses. Without, the template's values.
+        try { _selection = MimicSelection.ForTargets(Config, store, _cache, catalogs, TableDirectory is null ? null : ResolveUserPath(TableDirectory)); }
+        catch (Exception e) when (e is FitsException or IOException)
+        {
+            ThrowFileError(e, "SearchStoreUnreadable", ErrorCategory.OpenError, folder);
+        }
+        if (_selection!.RunListNotUsed is { } why) WriteVerbose(why);
+        else if (Config is not null) WriteVerbose($"the campaign's selection: run-list objects and sources of {_selection.RunListTargets} target run(s)");
     }
 
     protected override void EndProcessing()
@@ -81,12 +77,11 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
 
     protected override void ProcessRecord()
     {
-        string? tables = TableDirectory is null ? null : ResolveUserPath(TableDirectory);
         foreach (var target in Target)
         {
             CandidateSelection selection;
             ThrowIfStopping();
-            try { selection = MimicCandidateFinder.Find(target, _search!, _criteria, _cache, tables, _scrambles, _inDir, StopToken); }
+            try { selection = _selection!.Find(target, StopToken); }
             catch (OperationCanceledException) { throw new PipelineStoppedException(); }
             catch (Exception e) when (e is FitsException or IOException or InvalidOperationException or BinningMismatchException)
             {
@@ -99,7 +94,8 @@ public sealed class FindMimicRunCommand : GammapyCmdlet
             foreach (var c in selection.Candidates.Where(c => c.Scramble is not null))
                 WriteVerbose($"run {target.ObsId}: candidate {c.ObsId}: excess at its sources before scrambling: {c.Scramble!.Describe()}");
             if (selection.Questionable is { } reason)
-                WriteWarning($"run {target.ObsId} is questionable: {reason} ({(reason == CandidateSelection.NoMimic ? "no run passes the selection" : "every candidate has KL ≥ " + _criteria.MaxKlDivergence)})");
+                WriteWarning($"run {target.ObsId} is questionable: {reason} ({(reason == CandidateSelection.NoMimic ? "no run passes the selection" : "every candidate has KL ≥ " + _selection!.Criteria.MaxKlDivergence)})" +
+                    (selection.EmptiedBy is { } step ? $"; '{step.Criterion}' removed the last {step.Removed}: {step.Remedy ?? "no config key changes it"}" : ""));
             WriteObject(selection.Candidates, enumerateCollection: true);
         }
     }

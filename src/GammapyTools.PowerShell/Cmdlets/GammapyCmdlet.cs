@@ -203,10 +203,25 @@ public abstract class GammapyCmdlet : PSCmdlet
         return baseObject.ToString();
     }
 
-    /// <summary>One warning per default catalog ($GAMMAPY_DATA) that was not found, naming where it was looked for.</summary>
+    /// <summary>One warning per default catalog ($GAMMAPY_DATA) that was not found, naming where it was looked for; once per session.</summary>
     protected void WarnMissingDefaultCatalogs()
     {
-        foreach (string message in GammapyTools.Sky.CatalogSet.MissingDefaults()) WriteWarning(message);
+        foreach (string message in GammapyTools.Sky.CatalogSet.MissingDefaults()) WriteSessionWarning(message);
+    }
+
+    // Texts of the session warnings written so far in this process.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> SessionWarnings = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A warning about the session's environment (an unset $GAMMAPY_DATA, a missing default catalog)
+    /// that every call would repeat: written once per process, so that a loop over 120 runs prints it
+    /// once; later calls write it as verbose. The text names what was looked for, so a changed
+    /// $GAMMAPY_DATA warns again.
+    /// </summary>
+    protected void WriteSessionWarning(string message)
+    {
+        if (SessionWarnings.TryAdd(message, 0)) WriteWarning(message);
+        else WriteVerbose(message);
     }
 
     // -------------------------------------------------------------- progress

@@ -51,6 +51,8 @@ public sealed class InvokeMimicDatasetCommand : ConfigCmdlet
                 WriteFileError(r.Error, "MimicNotMade", ErrorCategory.InvalidData, (r.Error as FitsException)?.FilePath ?? (object)r.ObsId);
             WriteObject(r);
         }
-        WriteCampaignSummary("Invoke-MimicDataset", "target runs", results, results.Count(r => !r.Succeeded));
+        // One line for the campaign, not one per target: which criterion left how many targets without candidates.
+        WriteCampaignSummary("Invoke-MimicDataset", "target runs", results, results.Count(r => !r.Succeeded),
+            EmptiedTargets.Describe(MimicDatasetResult.Emptied(results)));
     }
 }

@@ -55,7 +55,7 @@ public sealed class NewBackgroundModelCommand : GammapyCmdlet
                 if (paths is null) WarnMissingDefaultCatalogs();
                 var catalogs = paths is not null || CatalogSet.DefaultPaths().Any() ? CatalogSet.Load(paths) : null;
                 if (catalogs is null)
-                    WriteWarning("No catalog given and none found under $GAMMAPY_DATA/catalogs: known sources and bright stars are not excluded. Use -Catalog, or -NoExclusion to silence this.");
+                    WriteSessionWarning("No catalog given and none found under $GAMMAPY_DATA/catalogs: known sources and bright stars are not excluded. Use -Catalog, or -NoExclusion to silence this.");
                 exclusions = new ExclusionOptions
                 {
                     Catalogs = catalogs,

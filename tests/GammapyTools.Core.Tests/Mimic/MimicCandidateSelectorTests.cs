@@ -45,6 +45,35 @@ public class MimicCandidateSelectorTests
     }
 
     [Fact]
+    public void The_criterion_that_removes_the_last_candidates_is_named_with_its_config_key()
+    {
+        // NSB removes one run, the run-list-object rule the last two: that rule emptied the target.
+        var target = R(1, obj: "Mrk 421");
+        var search = new[] { R(2, nsb: 6), R(3, obj: "Mrk 501"), R(4, obj: "Mrk 501") };
+        var emptied = Select(target, search, new MimicCriteria { RunListObjects = ["Mrk 501"] });
+        Assert.Equal(CandidateSelection.NoMimic, emptied.Questionable);
+        Assert.Equal("OBJECT not a run-list object", emptied.EmptiedBy!.Criterion);
+        Assert.Equal(2, emptied.EmptiedBy.Removed);
+        Assert.Equal("background_selection.exclude_runlist_objects", emptied.EmptiedBy.ConfigKey);
+        Assert.Contains("false switches it off", emptied.EmptiedBy.Remedy);
+        // A condition cut that empties names the key that widens it.
+        var byNsb = Select(target, [R(2, nsb: 6)]);
+        Assert.Equal("background_selection.nsb_diff", byNsb.EmptiedBy!.ConfigKey);
+        Assert.Contains("larger", byNsb.EmptiedBy.Remedy);
+        // A target with candidates, and one with nothing to search, were emptied by no criterion.
+        Assert.Null(Select(target, [R(5)]).EmptiedBy);
+        Assert.Null(Select(target, []).EmptiedBy);
+
+        var groups = EmptiedTargets.Group([(10, emptied.EmptiedBy), (11, byNsb.EmptiedBy), (12, emptied.EmptiedBy), (13, null)]);
+        Assert.Equal(["OBJECT not a run-list object", byNsb.EmptiedBy.Criterion], groups.Select(g => g.Criterion));
+        Assert.Equal([10L, 12L], groups[0].ObsIds);
+        string text = EmptiedTargets.Describe(groups)!;
+        Assert.StartsWith("3 target run(s) left without candidates: 2 by 'OBJECT not a run-list object' (10, 12; background_selection.exclude_runlist_objects: false", text);
+        Assert.Contains("1 by '|NSB difference| < 0.7' (11; a larger background_selection.nsb_diff widens it)", text);
+        Assert.Null(EmptiedTargets.Describe([]));
+    }
+
+    [Fact]
     public void Azimuth_is_compared_on_the_circle()
     {
         Assert.Equal(2, MimicCandidateSelector.AzimuthDifference(359, 1), 12);

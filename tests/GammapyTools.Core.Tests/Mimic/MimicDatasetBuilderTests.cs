@@ -218,6 +218,36 @@ public class MimicDatasetBuilderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Complete_takes_the_seed_the_shards_recorded_and_refuses_shards_that_disagree()
+    {
+        var c = Shared.Value;
+        string path = CopyCampaign(c);
+        string outDir = GammapyToolsConfig.Load(path).RequirePath("io", "out_dir");
+        for (int i = 1; i <= 3; i++)
+            MimicDatasetBuilder.Run(GammapyToolsConfig.Load(path), new MimicDatasetOptions { Seed = 5, Shard = new Shard(i, 3) });
+        // Every output names the campaign seed in its HISTORY.
+        string first = Directory.GetFiles(MimicDatasetBuilder.DatasetFolder(outDir, 1), "*.fits*").First(f => !Path.GetFileName(f).Contains("index"));
+        using (var file = FitsFile.Open(first))
+            Assert.Contains(file.Hdus.SelectMany(h => h.Header), card => card.Keyword == "HISTORY" && card.Comment!.Contains("campaign seed 5."));
+
+        // A seed given explicitly is still checked against the record.
+        Assert.Throws<ConfigException>(() => MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(path), new MimicDatasetOptions { Seed = 0 }));
+        var done = MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(path), new MimicDatasetOptions { SeedFromOutputs = true }, shardCount: 3);
+        Assert.True(done.Completed);
+        Assert.True(File.Exists(Path.Combine(MimicDatasetBuilder.DatasetFolder(outDir, 1), DataStore.ObsIndexNames[0])));
+        Assert.Equal(5L, GammapyToolsConfig.Load(Path.Combine(MimicDatasetBuilder.DatasetFolder(outDir, 1), MimicDatasetBuilder.ConfigFileName))
+            .BackgroundSelectionSection.GetValue<long?>("mimic_seed"));
+
+        // Shard 2/3 rebuilt with another seed (-Force rewrites the configs too): the records disagree, and the error names who has which.
+        MimicDatasetBuilder.Run(GammapyToolsConfig.Load(path), new MimicDatasetOptions { Seed = 6, Force = true, Shard = new Shard(2, 3) });
+        var e = Assert.Throws<ConfigException>(() =>
+            MimicDatasetBuilder.Complete(GammapyToolsConfig.Load(path), new MimicDatasetOptions { SeedFromOutputs = true }, shardCount: 3));
+        output.WriteLine(e.Message);
+        Assert.Contains("seed 5 by shard 1/3, shard 3/3;", e.Message);
+        Assert.Contains("seed 6 by mimic_1/config.yaml, mimic_2/config.yaml, mimic_3/config.yaml, shard 2/3.", e.Message);
+    }
+
+    [Fact]
     public void A_cancelled_campaign_stops_leaves_no_temp_or_index_and_a_rerun_gives_the_same_stores()
     {
         var c = Shared.Value;
