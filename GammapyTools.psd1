@@ -25,6 +25,8 @@
         'Export-GammapyToolsConfig'
         'Export-KlDivergencePlot'
         'Export-ScrambleDiagnostic'
+        'Export-SkyMap'
+        'Export-SkyMapPlot'
         'Find-MimicRun'
         'Get-GammapyToolsVersion'
         'Get-KlDivergence'

@@ -165,7 +165,6 @@ Describe 'Test-MimicDataset' {
         $null = Invoke-MimicDataset -Config $cfg -Seed 5 -WarningAction SilentlyContinue
         $script:Campaign = $cfg
         $script:Results = Join-Path $root 'results'
-        $script:PlotsWired = $null -ne ('GammapyTools.Maps.SkyMapPlot' -as [type])
     }
 
     It 'writes nothing with -WhatIf, and still returns the maps' {
@@ -205,7 +204,7 @@ Describe 'Test-MimicDataset' {
         ($check | Out-String -Width 80) | Should -Match 'Systematic'
     }
 
-    It 'writes one plot per dataset' -Skip:(-not $script:PlotsWired) {
+    It 'writes one plot per dataset' {
         foreach ($name in 'original', 'mimic_1', 'mimic_2') { Join-Path $script:Results "null_test_$name.png" | Should -Exist }
     }
 
@@ -248,5 +247,44 @@ Describe 'Test-MimicDataset' {
         $check = Test-MimicDataset -Config $cfg -WhatIf -WarningVariable w -WarningAction SilentlyContinue
         ($w | Out-String) | Should -Match 'source_ra'
         $check.Original.Target.SeparationTo([GammapyTools.Sky.SkyCoord]::new(166.1138, 38.2088)) | Should -BeLessThan 0.5
+    }
+}
+
+Describe 'Export-SkyMap and Export-SkyMapPlot' {
+    It 'writes a FITS file of the maps that our own reader gives back, and a PNG of the requested size' {
+        $fits = Join-Path $script:Work 'export/crab.fits'
+        $png = Join-Path $script:Work 'export/crab.png'
+        New-Item -ItemType Directory (Split-Path $fits) -Force | Out-Null
+        ($script:Crab | Export-SkyMap -Path $fits).FullName | Should -Be $fits
+        ($script:Crab | Export-SkyMapPlot -Path $png -Width 800 -Height 600).Length | Should -BeGreaterThan 10000
+        $f = [GammapyTools.Fits.FitsFile]::Open($fits)
+        try {
+            $f.Find('SQRT_TS').Header.GetString('CTYPE1') | Should -Be 'RA---TAN'
+            $f.Hdus[0].Header.GetDouble('SIG_TGT') | Should -Be $script:Crab.SignificanceAtTarget
+            @($f.ReadTable('RUNS').Table['OBS_ID'].ToDoubles()) | Should -Be @(23523, 23526)
+        } finally { $f.Dispose() }
+        $bitmap = [SkiaSharp.SKBitmap]::Decode($png)
+        try { $bitmap.Width | Should -Be 800; $bitmap.Height | Should -Be 600 } finally { $bitmap.Dispose() }
+    }
+
+    It 'writes nothing with -WhatIf, refuses an existing file without -Force, and names what is not a map' {
+        $fits = Join-Path $script:Work 'export/whatif.fits'
+        $script:Crab | Export-SkyMap -Path $fits -WhatIf
+        $fits | Should -Not -Exist
+        $script:Crab | Export-SkyMapPlot -Path (Join-Path $script:Work 'export/whatif.png') -WhatIf
+        Join-Path $script:Work 'export/whatif.png' | Should -Not -Exist
+
+        $again = Join-Path $script:Work 'export/again.fits'
+        $script:Crab | Export-SkyMap -Path $again | Out-Null
+        $before = (Get-Item $again).LastWriteTimeUtc
+        $script:Crab | Export-SkyMap -Path $again -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'OutputExists*'
+        (Get-Item $again).LastWriteTimeUtc | Should -Be $before
+        ($script:Crab | Export-SkyMap -Path $again -Force) | Should -Not -BeNullOrEmpty
+
+        'not a map' | Export-SkyMapPlot -Path (Join-Path $script:Work 'export/x.png') -ErrorVariable bad -ErrorAction SilentlyContinue
+        $bad[0].FullyQualifiedErrorId | Should -BeLike 'NotASkyMap*'
+        $bad[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $bad[0].Exception.Message | Should -Match 'String'
     }
 }

@@ -37,12 +37,6 @@ public sealed class TestMimicDatasetCommand : SkyMapCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>
-    /// Writes a dataset's PNG. Null until SkyMapPlot (Export-SkyMapPlot's core, on another branch) is merged:
-    /// then <c>(map, path, title, overwrite) => SkyMapPlot.Write(path, map, title, width, height, overwrite)</c>.
-    /// </summary>
-    internal static SkyMapPlotWriter? PlotWriter { get; set; }
-
     protected override void ProcessRecord()
     {
         var config = LoadConfigArgument(Config, Strict);
@@ -52,7 +46,7 @@ public sealed class TestMimicDatasetCommand : SkyMapCmdlet
             Overrides = BuildOverrides(fromConfig),
             Limits = new NullTestLimits { MaxTargetSignificance = MaxSignificance, MaxOffMean = MaxOffMean, MaxOffWidthDeviation = MaxOffWidthDeviation },
             Force = Force,
-            WritePlot = PlotWriter,
+            WritePlot = (map, path, title, overwrite) => SkyMapPlot.Write(path, map, title, overwrite: overwrite),
         };
         string resultsDir;
         try { resultsDir = config.RequirePath("io", "results_dir"); }
