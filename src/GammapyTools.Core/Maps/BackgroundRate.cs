@@ -221,9 +221,12 @@ internal sealed class BackgroundRate
         }
 
             /// <summary>
-        /// <see cref="Integrate"/> for many points at once (c2 ignored for a bkg_2d): the spatial cell
-        /// of each point found once, then per energy edge a gather, a four-lane exp and the power-law
-        /// integral of the bin in four lanes. Same numbers as <see cref="Integrate"/> to ~1e-15.
+        /// Σ over the energy bins of ∫ rate dE (s-1 sr-1) at each point (c1, c2; c2 ignored for a
+        /// bkg_2d), by gammapy's log-log trapezoid (<see cref="IntegrateLogLog"/>) written with the logs
+        /// at hand: a power law through (e0, v0), (e1, v1) integrates to
+        /// (e1 v1 − e0 v0) · ln(e1/e0) / ln(e1 v1 / (e0 v0)); 0 where either rate is 0. The spatial cell
+        /// of each point is found once, then per energy edge a gather, a four-lane exp and the bin's
+        /// integral in four lanes.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void IntegrateMany(ReadOnlySpan<double> c1, ReadOnlySpan<double> c2, Span<double> result)
@@ -305,35 +308,6 @@ internal sealed class BackgroundRate
             Span<int> index = stackalloc int[4];
             Span<double> weight = stackalloc double[4];
             return Spatial(c1, c2, index, weight) ? Value(k, index, weight, out _) * _rate._unitToTeV : 0;
-        }
-
-        /// <summary>
-        /// Σ over the energy bins of ∫ rate dE (s-1 sr-1) at spatial coordinates (c1, c2), by
-        /// gammapy's log-log trapezoid (<see cref="IntegrateLogLog"/>), written with the logs already
-        /// at hand: a power law through (e0, v0), (e1, v1) integrates to
-        /// (e1 v1 − e0 v0) · ln(e1/e0) / ln(e1 v1 / (e0 v0)).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public double Integrate(double c1, double c2)
-        {
-            Span<int> index = stackalloc int[4];
-            Span<double> weight = stackalloc double[4];
-            if (!Spatial(c1, c2, index, weight)) return 0;
-            double sum = 0;
-            double v0 = Value(0, index, weight, out double l0);
-            for (int k = 1; k < _edges.Length; k++)
-            {
-                double v1 = Value(k, index, weight, out double l1);
-                if (v0 != 0 && v1 != 0)
-                {
-                    double dlnE = _lnEdges[k] - _lnEdges[k - 1];
-                    double da = dlnE + (l1 - l0);          // ln(e1 v1) − ln(e0 v0)
-                    if (Math.Abs(da / dlnE) <= 1e-8) sum += v0 * _edges[k - 1] * dlnE;   // index ≈ 1 (numpy.isclose(val, 0))
-                    else sum += (_edges[k] * v1 - _edges[k - 1] * v0) * dlnE / da;
-                }
-                v0 = v1; l0 = l1;
-            }
-            return sum * _rate._unitToTeV;
         }
     }
 

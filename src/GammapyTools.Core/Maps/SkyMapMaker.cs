@@ -174,14 +174,14 @@ public static class SkyMapMaker
         private PixelGrid(WcsGeometry geometry)
         {
             Geometry = geometry;
-            Centers = geometry.PixelCenters();
+            var centers = geometry.PixelCenters();
             SolidAngles = geometry.SolidAngles();
-            int n = Centers.Length;
+            int n = centers.Length;
             Ra = new double[n]; Dec = new double[n];
             _sinRa = new double[n]; _cosRa = new double[n]; _sinDec = new double[n]; _cosDec = new double[n];
             for (int i = 0; i < n; i++)
             {
-                Ra[i] = Centers[i].Ra; Dec[i] = Centers[i].Dec;
+                Ra[i] = centers[i].Ra; Dec[i] = centers[i].Dec;
                 (_sinRa[i], _cosRa[i]) = Math.SinCos(Ra[i] * Angles.DegToRad);
                 (_sinDec[i], _cosDec[i]) = Math.SinCos(Dec[i] * Angles.DegToRad);
             }
@@ -190,7 +190,6 @@ public static class SkyMapMaker
         private readonly double[] _sinRa, _cosRa, _sinDec, _cosDec;
 
         public WcsGeometry Geometry { get; }
-        public SkyCoord[] Centers { get; }
         public double[] Ra { get; }
         public double[] Dec { get; }
         public double[] SolidAngles { get; }

@@ -120,19 +120,16 @@ public sealed record SkyMapParameters
     {
         if (value is not List<object?> list || list.Count == 0) return [];
         var regions = new List<ExclusionRegion>();
+        const string key = "sky_map.exclusion_regions";
+        ExclusionRegion Circle(object? ra, object? dec, object? radius) =>
+            new(new SkyCoord(Angle(ra!, key, file), Angle(dec!, key, file)), Angle(radius!, key, file));
         foreach (var item in list)
         {
             // [[ra, dec], radius] (gammapy-tools) or [ra, dec, radius].
-            if (item is List<object?> { Count: 2 } pair && pair[0] is List<object?> { Count: 2 } c)
-                regions.Add(new ExclusionRegion(new SkyCoord(Angle(c[0]!, "sky_map.exclusion_regions", file), Angle(c[1]!, "sky_map.exclusion_regions", file)),
-                    Angle(pair[1]!, "sky_map.exclusion_regions", file)));
-            else if (item is List<object?> { Count: 3 } triple)
-                regions.Add(new ExclusionRegion(new SkyCoord(Angle(triple[0]!, "sky_map.exclusion_regions", file), Angle(triple[1]!, "sky_map.exclusion_regions", file)),
-                    Angle(triple[2]!, "sky_map.exclusion_regions", file)));
-            else if (item is string text)
-                regions.Add(ExclusionRegion.Parse(text, 0.35));
-            else
-                throw new ConfigException($"sky_map.exclusion_regions: {ConfigValues.Display(item)} is not [[ra, dec], radius] or [ra, dec, radius]", file, key: "sky_map.exclusion_regions");
+            if (item is List<object?> { Count: 2 } pair && pair[0] is List<object?> { Count: 2 } c) regions.Add(Circle(c[0], c[1], pair[1]));
+            else if (item is List<object?> { Count: 3 } t) regions.Add(Circle(t[0], t[1], t[2]));
+            else if (item is string text) regions.Add(ExclusionRegion.Parse(text, 0.35));
+            else throw new ConfigException($"{key}: {ConfigValues.Display(item)} is not [[ra, dec], radius] or [ra, dec, radius]", file, key: key);
         }
         return regions;
     }
